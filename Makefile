@@ -1,0 +1,83 @@
+# ilert.watcher developer entry points. `make help` lists them.
+# Two supported stacks: PY=3.12 (default; ansible-core 2.21) and PY=3.11 (ansible-core 2.19).
+
+PY ?= 3.12
+# pyenv's shims exist for every version but only work for the active one, so prefer the
+# real interpreter under ~/.pyenv/versions, then whatever python$(PY) is on PATH.
+PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/$(PY).*/bin/python$(PY)) $(shell command -v python$(PY) 2>/dev/null))
+ifeq ($(PY),3.12)
+VENV ?= .venv
+else
+VENV ?= .venv-py$(PY)
+endif
+# The venv's tools (ansible-galaxy, ansible-test, ...) must win over anything else on PATH.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export VENV := $(CURDIR)/$(VENV)
+export PY
+# Keep Ansible from reading a user's own configuration or collections during our tests.
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+
+STAMP := $(VENV)/.requirements-installed
+
+.PHONY: help venv test lint sanity units integration molecule build changelog demo emulators emulators-stop clean
+
+help:
+	@echo "make demo           the main job against local emulators"
+	@echo "make test           lint, sanity, units, integration, molecule, build (stops at the first failure)"
+	@echo "make venv           create $(VENV) with the pinned toolchain (PY=$(PY))"
+	@echo "make lint | sanity | units | integration | molecule | build   one stage of make test"
+	@echo "PY=3.11 make ...    the same on Python 3.11 + ansible-core 2.19"
+
+venv: $(STAMP)
+
+# Rebuilt only when a requirements file changes, so `make venv` is cheap to repeat.
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -n "$(PYTHON)" || { echo "Python $(PY) not found: install it or set PYTHON=/path/to/python$(PY)" >&2; exit 1; }
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	@echo "venv: installing the pinned toolchain into $(VENV) (log: $(VENV)/pip.log)"
+	@$(VENV)/bin/python -m pip install --upgrade pip > $(VENV)/pip.log 2>&1 \
+	  && $(VENV)/bin/python -m pip install -r requirements-dev.txt >> $(VENV)/pip.log 2>&1 \
+	  || { tail -n 30 $(VENV)/pip.log >&2; exit 1; }
+	@touch $@
+
+test: lint sanity units integration molecule build
+
+lint: venv
+	ansible-lint
+
+sanity: venv
+	tools/ansible-test.sh sanity
+
+units: venv
+	python -m pytest tests/unit -q -p no:cacheprovider
+
+integration: venv
+	@if ls tests/integration/targets/*/aliases >/dev/null 2>&1; then \
+	  tools/ansible-test.sh integration; \
+	else \
+	  echo "integration: no integration targets yet (they land with the modules, issues 6 and 7)"; \
+	fi
+
+molecule: venv
+	@if ls molecule/*/molecule.yml >/dev/null 2>&1; then \
+	  molecule test --all; \
+	else \
+	  echo "molecule: no scenario yet (it lands with the eswatcher role, issue 8)"; \
+	fi
+
+build: venv
+	tools/check-build.sh .cache/build
+
+changelog: venv
+	antsibull-changelog lint
+
+demo: venv
+	@echo "demo: not available yet: it needs the local emulators (issues 3 and 5) and the eswatcher role (issue 8)." >&2
+	@exit 1
+
+emulators emulators-stop:
+	@echo "$@: not available yet: the local emulators land with issues 3 and 5." >&2
+	@exit 1
+
+clean:
+	rm -rf .cache tests/output collections .ansible .pytest_cache

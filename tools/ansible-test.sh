@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs ansible-test (sanity, units, integration) on this work tree, offline.
+#
+# ansible-test only runs from a physical .../ansible_collections/<namespace>/<name>/ directory
+# (a symlink is resolved and refused), while this repository's root is the collection itself.
+# So the work tree (tracked files plus new files not ignored by git) is copied to
+# .cache/ansible-test/ansible_collections/ilert/watcher and ansible-test runs there.
+# Usage: tools/ansible-test.sh sanity [ansible-test options]
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+venv=${VENV:-$root/.venv}
+python_version=${PY:-3.12}
+tree=$root/.cache/ansible-test/py$python_version/ansible_collections/ilert/watcher
+
+# ansible-test bootstraps pip in each venv it makes with a downloaded script; offer ours
+# under the names the pinned ansible-core versions look for (2.19: pip 24.2, 2.21: pip 25.2).
+cache=$HOME/.ansible/test/cache
+mkdir -p "$cache"
+for pip_version in 24_2 25_2; do
+    cp "$root/tools/get_pip_offline.py" "$cache/get_pip_$pip_version.py"
+done
+
+# Keep ansible-test's previous output (it holds the delegation venv) across the fresh copy.
+saved_output=
+if [ -d "$tree/tests/output" ]; then
+    saved_output=$(mktemp -d "$root/.cache/ansible-test/output.XXXXXX")
+    mv "$tree/tests/output" "$saved_output/"
+fi
+rm -rf "$tree"
+mkdir -p "$tree"
+(
+    cd "$root"
+    git ls-files -z --cached --others --exclude-standard \
+        | while IFS= read -r -d '' path; do
+            # The .collections symlink points back at the repository root; ansible-test
+            # must not see it (it is only for running playbooks from a clone).
+            case "$path" in .collections/*) continue ;; esac
+            [ -e "$path" ] && printf '%s\0' "$path"
+        done \
+        | tar --null -T - -cf - \
+        | tar -xf - -C "$tree"
+)
+if [ -n "$saved_output" ]; then
+    mv "$saved_output/output" "$tree/tests/output"
+    rmdir "$saved_output"
+fi
+(
+    cd "$tree"
+    git init -q
+    git add -A
+)
+
+cd "$tree"
+export PATH="$venv/bin:$PATH"
+exec ansible-test "$@" --venv --python "$python_version" --color no
