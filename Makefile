@@ -19,13 +19,13 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
 STAMP := $(VENV)/.requirements-installed
 
-.PHONY: help venv test lint sanity units integration molecule build changelog demo emulators emulators-stop clean
+.PHONY: help venv test lint sanity units emulator-tests integration molecule build changelog demo emulators emulators-stop clean
 
 help:
 	@echo "make demo           the main job against local emulators"
 	@echo "make test           lint, sanity, units, integration, molecule, build (stops at the first failure)"
 	@echo "make venv           create $(VENV) with the pinned toolchain (PY=$(PY))"
-	@echo "make lint | sanity | units | integration | molecule | build   one stage of make test"
+	@echo "make lint | sanity | units | emulator-tests | integration | molecule | build   one stage of make test"
 	@echo "PY=3.11 make ...    the same on Python 3.11 + ansible-core 2.19"
 
 venv: $(STAMP)
@@ -40,7 +40,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	  || { tail -n 30 $(VENV)/pip.log >&2; exit 1; }
 	@touch $@
 
-test: lint sanity units integration molecule build
+test: lint sanity units emulator-tests integration molecule build
 
 lint: venv
 	ansible-lint
@@ -50,6 +50,10 @@ sanity: venv
 
 units: venv
 	python -m pytest tests/unit -q -p no:cacheprovider
+
+# The local iLert and Elasticsearch emulators, tested on their own before anything relies on them.
+emulator-tests: venv
+	python -m pytest tests/emulators -q -p no:cacheprovider
 
 integration: venv
 	@if ls tests/integration/targets/*/aliases >/dev/null 2>&1; then \
