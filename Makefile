@@ -3,8 +3,9 @@
 
 PY ?= 3.12
 # pyenv's shims exist for every version but only work for the active one, so prefer the
-# real interpreter under ~/.pyenv/versions, then whatever python$(PY) is on PATH.
-PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/$(PY).*/bin/python$(PY)) $(shell command -v python$(PY) 2>/dev/null))
+# real interpreter under $PYENV_ROOT/versions, then whatever python$(PY) is on PATH.
+PYENV_ROOT ?= $(HOME)/.pyenv
+PYTHON ?= $(firstword $(wildcard $(PYENV_ROOT)/versions/$(PY).*/bin/python$(PY)) $(shell command -v python$(PY) 2>/dev/null))
 ifeq ($(PY),3.12)
 VENV ?= .venv
 else
