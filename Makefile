@@ -58,7 +58,7 @@ emulator-tests: venv
 
 integration: venv
 	@if ls tests/integration/targets/*/aliases >/dev/null 2>&1; then \
-	  tools/ansible-test.sh integration; \
+	  tools/integration.sh; \
 	else \
 	  echo "integration: no integration targets yet (they land with the modules, issues 6 and 7)"; \
 	fi

@@ -5,7 +5,7 @@
 # (a symlink is resolved and refused), while this repository's root is the collection itself.
 # So the work tree (tracked files plus new files not ignored by git) is copied to
 # .cache/ansible-test/ansible_collections/ilert/watcher and ansible-test runs there.
-# Usage: tools/ansible-test.sh sanity [ansible-test options]
+# Usage: tools/ansible-test.sh sanity|units|integration [ansible-test options]
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -41,6 +41,10 @@ mkdir -p "$tree"
         | tar --null -T - -cf - \
         | tar -xf - -C "$tree"
 )
+# Written per run by tools/integration.sh and ignored by git, so copied explicitly.
+if [ -f "$root/tests/integration/integration_config.yml" ]; then
+    cp "$root/tests/integration/integration_config.yml" "$tree/tests/integration/"
+fi
 if [ -n "$saved_output" ]; then
     mv "$saved_output/output" "$tree/tests/output"
     rmdir "$saved_output"
@@ -53,4 +57,7 @@ fi
 
 cd "$tree"
 export PATH="$venv/bin:$PATH"
-exec ansible-test "$@" --venv --python "$python_version" --color no
+# --venv unless the caller asked for --local (integration tests need the project venv's libraries).
+mode=--venv
+for argument in "$@"; do [ "$argument" = --local ] && mode=; done
+exec ansible-test "$@" ${mode:+"$mode"} --python "$python_version" --color no

@@ -2,12 +2,12 @@
 # Starts or stops the local iLert and Elasticsearch emulators in the background.
 # Usage: tools/emulators.sh start|stop|status
 # Ports: ES_EMULATOR_PORT (default 19200), ILERT_EMULATOR_PORT (default 18080).
-# Pid and log files live in .emulators/ (ignored by git).
+# Pid and log files live in EMULATORS_DIR (default .emulators/, ignored by git).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 python=${VENV:-$root/.venv}/bin/python
-state=$root/.emulators
+state=${EMULATORS_DIR:-$root/.emulators}
 es_port=${ES_EMULATOR_PORT:-19200}
 ilert_port=${ILERT_EMULATOR_PORT:-18080}
 

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Runs the ansible-test integration targets against real services or the local emulators.
+#
+# Real services are used when their settings are in the environment:
+#   iLert:         ILERT_API_TOKEN (and ILERT_ENDPOINT, default https://api.ilert.com)
+#   Elasticsearch: ELASTICSEARCH_ENDPOINTS (and ELASTICSEARCH_USERNAME/_PASSWORD or _API_KEY)
+# Otherwise the emulators are started on private ports for the run and stopped afterwards.
+# ansible-test hides the environment from targets, so the settings reach them as variables in
+# tests/integration/integration_config.yml (written here, ignored by git).
+# Usage: tools/integration.sh [ansible-test integration options and targets]
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+config=$root/tests/integration/integration_config.yml
+export EMULATORS_DIR=$root/.emulators/integration
+export ILERT_EMULATOR_PORT=${ILERT_EMULATOR_PORT:-18081}
+export ES_EMULATOR_PORT=${ES_EMULATOR_PORT:-19201}
+demo_token=il-demo-token-not-a-secret
+
+cleanup() {
+    "$root/tools/emulators.sh" stop >/dev/null || true
+    rm -f "$config"
+}
+trap cleanup EXIT
+
+if [ -z "${ILERT_API_TOKEN:-}" ] || [ -z "${ELASTICSEARCH_ENDPOINTS:-}" ]; then
+    "$root/tools/emulators.sh" start
+fi
+
+if [ -n "${ILERT_API_TOKEN:-}" ]; then
+    ilert_url=${ILERT_ENDPOINT:-https://api.ilert.com} ilert_token=$ILERT_API_TOKEN ilert_emulator=false
+else
+    ilert_url=http://127.0.0.1:$ILERT_EMULATOR_PORT ilert_token=$demo_token ilert_emulator=true
+fi
+if [ -n "${ELASTICSEARCH_ENDPOINTS:-}" ]; then
+    es_hosts=$ELASTICSEARCH_ENDPOINTS es_emulator=false
+else
+    es_hosts=http://127.0.0.1:$ES_EMULATOR_PORT es_emulator=true
+fi
+echo "integration: iLert at $ilert_url (emulator: $ilert_emulator), Elasticsearch at $es_hosts (emulator: $es_emulator)"
+
+# JSON is YAML; json.dumps quotes every value safely, secrets included.
+ILERT_URL=$ilert_url ILERT_TOKEN=$ilert_token ILERT_EMULATOR=$ilert_emulator ES_HOSTS=$es_hosts \
+ES_EMULATOR=$es_emulator "${VENV:-$root/.venv}/bin/python" - "$config" <<'PY'
+import json, os, sys
+config = {
+    "ilert_api_url": os.environ["ILERT_URL"],
+    "ilert_api_token": os.environ["ILERT_TOKEN"],
+    "ilert_emulator": os.environ["ILERT_EMULATOR"] == "true",
+    "es_hosts": [host.strip() for host in os.environ["ES_HOSTS"].split(",") if host.strip()],
+    "es_username": os.environ.get("ELASTICSEARCH_USERNAME"),
+    "es_password": os.environ.get("ELASTICSEARCH_PASSWORD"),
+    "es_api_key": os.environ.get("ELASTICSEARCH_API_KEY"),
+    "es_emulator": os.environ["ES_EMULATOR"] == "true",
+}
+with open(sys.argv[1], "w", encoding="utf-8") as handle:
+    json.dump(config, handle, indent=2)
+PY
+chmod 600 "$config"
+
+"$root/tools/ansible-test.sh" integration --local "$@"
