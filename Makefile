@@ -19,6 +19,10 @@ export PY
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
 STAMP := $(VENV)/.requirements-installed
+# A managed-node interpreter with the 8.x Elasticsearch client, for tests against 8.x clusters.
+ES8_VENV := $(CURDIR)/.venv-es8
+ES8_STAMP := $(ES8_VENV)/.requirements-installed
+export ES8_PYTHON := $(ES8_VENV)/bin/python
 
 .PHONY: help venv test lint sanity units emulator-tests integration molecule build changelog demo emulators emulators-stop clean
 
@@ -29,7 +33,7 @@ help:
 	@echo "make lint | sanity | units | emulator-tests | integration | molecule | build   one stage of make test"
 	@echo "PY=3.11 make ...    the same on Python 3.11 + ansible-core 2.19"
 
-venv: $(STAMP)
+venv: $(STAMP) $(ES8_STAMP)
 
 # Rebuilt only when a requirements file changes, so `make venv` is cheap to repeat.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -39,6 +43,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@$(VENV)/bin/python -m pip install --upgrade pip > $(VENV)/pip.log 2>&1 \
 	  && $(VENV)/bin/python -m pip install -r requirements-dev.txt >> $(VENV)/pip.log 2>&1 \
 	  || { tail -n 30 $(VENV)/pip.log >&2; exit 1; }
+	@touch $@
+
+$(ES8_STAMP): requirements-es8.txt
+	@test -n "$(PYTHON)" || { echo "Python $(PY) not found: install it or set PYTHON=/path/to/python$(PY)" >&2; exit 1; }
+	@test -x $(ES8_VENV)/bin/python || $(PYTHON) -m venv $(ES8_VENV)
+	@echo "venv: installing the 8.x Elasticsearch client into $(ES8_VENV) (log: $(ES8_VENV)/pip.log)"
+	@$(ES8_VENV)/bin/python -m pip install -r requirements-es8.txt > $(ES8_VENV)/pip.log 2>&1 \
+	  || { tail -n 30 $(ES8_VENV)/pip.log >&2; exit 1; }
 	@touch $@
 
 test: lint sanity units emulator-tests integration molecule build

@@ -52,6 +52,8 @@ config = {
     "es_password": os.environ.get("ELASTICSEARCH_PASSWORD"),
     "es_api_key": os.environ.get("ELASTICSEARCH_API_KEY"),
     "es_emulator": os.environ["ES_EMULATOR"] == "true",
+    # A Python with the 8.x Elasticsearch client, for targets that test against an 8.x cluster.
+    "es8_python": os.environ.get("ES8_PYTHON") or "",
 }
 with open(sys.argv[1], "w", encoding="utf-8") as handle:
     json.dump(config, handle, indent=2)
