@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import copy
 
-OPERATIONS = ("created", "updated", "deleted", "none")
-
 
 class ResourceModule:
     """Base of the write modules. Subclasses set the class attributes and implement the hooks.
@@ -58,6 +56,14 @@ class ResourceModule:
         """Bring the object to desired; return it as the API now holds it. Never called in check mode."""
         raise NotImplementedError
 
+    def update_operation(self, current, desired: dict, changed_keys: list) -> str:
+        """The name of the update about to happen, for `operation` and the message.
+
+        "updated" by default; a module whose API has lighter ways to change some keys says which,
+        e.g. "activated" when only a watch's `active` flag differs.
+        """
+        return "updated"
+
     def delete_object(self, current) -> None:
         """Delete the object. Never called in check mode."""
         raise NotImplementedError
@@ -95,9 +101,10 @@ class ResourceModule:
         changed_keys = sorted(key for key in desired if current_view.get(key) != desired[key])
         if not changed_keys:
             return self._outcome("none", current)
+        operation = self.update_operation(current, desired, changed_keys)
         obj = self._write(lambda: self.update_object(current, desired, changed_keys), lambda: self.preview(current, desired))
         return self._outcome(
-            "updated", obj,
+            operation, obj,
             before=dict((key, current_view.get(key)) for key in changed_keys),
             after=dict((key, desired[key]) for key in changed_keys),
         )

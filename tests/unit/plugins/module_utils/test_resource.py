@@ -135,3 +135,19 @@ def test_check_mode_delete_writes_nothing():
 def test_no_diff_unless_asked():
     result, dummy = run({}, diff=False, colour="red")
     assert result["changed"] is True and "diff" not in result
+
+
+class Switch(Thing):
+    def update_operation(self, current, desired, changed_keys):
+        return "switched" if changed_keys == ["on"] else "updated"
+
+
+def test_a_module_can_name_its_lighter_update():
+    store = {"a": {"on": False, "colour": "red"}}
+    switch = Switch(FakeModule(dict(name="a", state="present", settings={"on": True}), diff=True), store)
+    with pytest.raises(Exited) as exited:
+        switch.run()
+    result = exited.value.result
+    assert result["operation"] == "switched" and result["msg"] == "thing 'a' switched"
+    assert switch.writes == [("update", ("on",))]
+    assert result["diff"] == {"before": {"on": False}, "after": {"on": True}}
