@@ -92,9 +92,13 @@ demo: venv
 	@echo "demo: not available yet: it needs the local emulators (issues 3 and 5) and the eswatcher role (issue 8)." >&2
 	@exit 1
 
-emulators emulators-stop:
-	@echo "$@: not available yet: the local emulators land with issues 3 and 5." >&2
-	@exit 1
+# The local iLert (127.0.0.1:18080) and Elasticsearch (127.0.0.1:19200) emulators, in the
+# background; pid and log files in .emulators/.
+emulators: venv
+	tools/emulators.sh start
+
+emulators-stop:
+	tools/emulators.sh stop
 
 clean:
 	rm -rf .cache tests/output collections .ansible .pytest_cache

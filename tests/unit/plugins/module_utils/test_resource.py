@@ -105,7 +105,7 @@ def test_check_mode_reports_the_same_change_and_diff_without_writing():
     checked, writes = run(store, check_mode=True, colour="blue")
     assert writes == [] and store["a"]["colour"] == "red"
     real, dummy = run(dict(store), colour="blue")
-    assert checked["changed"] == real["changed"] is True
+    assert checked["changed"] is True and real["changed"] is True
     assert checked["diff"] == real["diff"]
     assert checked["msg"] == "thing 'a' would be updated (check mode)"
     assert checked["thing"] == {"colour": "blue", "server_owned": "x"}
