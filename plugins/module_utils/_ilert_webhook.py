@@ -1,0 +1,52 @@
+# -*- coding: utf-8 -*-
+# Copyright: ilert.watcher contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""FOR INTERNAL COLLECTION USE ONLY: the Watcher webhook action that posts to an iLert alert source.
+
+iLert's Elastic Watcher guide has users hand-write this action; es_watch builds it from the
+integration key instead. The parts follow the guide: https, the API host and port, POST to
+``/api/v1/events/eswatcher/<integration key>``, ``Content-Type: application/json`` and the whole
+execution context as body. Written in Elasticsearch's canonical form, so a stored copy compares
+equal to a freshly built one.
+
+Backwards incompatible changes can happen here in any release.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlsplit
+
+DEFAULT_API_URL = "https://api.ilert.com"
+DEFAULT_ACTION_ID = "ilert"
+CTX_BODY = "{{#toJson}}ctx{{/toJson}}"
+
+
+class ILertWebhookError(ValueError):
+    """The iLert settings cannot make a webhook (the message names the option)."""
+
+
+def webhook_parts(api_url: str, integration_type: str, integration_key: str) -> dict:
+    """scheme, host, port and path of the events URL of one alert source."""
+    parts = urlsplit((api_url or DEFAULT_API_URL).strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ILertWebhookError("ilert.api_url must be an http or https URL such as https://api.ilert.com, got %r" % api_url)
+    base = parts.path.rstrip("/")
+    if base.endswith("/api"):
+        base = base[:-len("/api")]  # api_url may name the API root, as the iLert connection options allow
+    path = "%s/api/v1/events/%s/%s" % (base, quote(integration_type.lower(), safe=""), quote(integration_key, safe=""))
+    return {"scheme": parts.scheme, "host": parts.hostname, "port": parts.port or (443 if parts.scheme == "https" else 80), "path": path}
+
+
+def ilert_action(integration_key: str, api_url: str = DEFAULT_API_URL) -> dict:
+    """The webhook action, canonical form, that sends the watch's context to iLert."""
+    if not isinstance(integration_key, str) or not integration_key.strip() or any(char.isspace() for char in integration_key.strip()):
+        raise ILertWebhookError("ilert.integration_key must be the alert source's integration key (a non-empty string without spaces)")
+    webhook = webhook_parts(api_url, "eswatcher", integration_key.strip())
+    webhook.update({
+        "method": "post",
+        "params": {},
+        "headers": {"Content-Type": "application/json"},
+        "body": CTX_BODY,
+    })
+    return {"webhook": webhook}

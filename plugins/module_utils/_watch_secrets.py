@@ -1,0 +1,112 @@
+# -*- coding: utf-8 -*-
+# Copyright: ilert.watcher contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""FOR INTERNAL COLLECTION USE ONLY: secrets in watches, as Elasticsearch hides them and as we mask them.
+
+Elasticsearch returns basic-auth passwords and ``Authorization`` headers as ``::es_redacted::``,
+so the stored value of a secret can never be compared. Two policies decide what such a leaf
+means (option ``redacted_values``): ``assume_unchanged`` takes the wanted value as equal to the
+hidden one (never a perpetual diff), ``always_update`` takes it as different (the secret is sent
+again on every run). Diffs and return values show secrets as ``********``.
+
+Backwards incompatible changes can happen here in any release.
+"""
+
+from __future__ import annotations
+
+import copy
+
+REDACTED = "::es_redacted::"
+MASK = "********"
+ASSUME_UNCHANGED = "assume_unchanged"
+ALWAYS_UPDATE = "always_update"
+
+
+def _leaves(value, path=()):
+    """(path, leaf) of every scalar in a JSON value; list items are addressed by index."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _leaves(item, path + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _leaves(item, path + (index,))
+    else:
+        yield path, value
+
+
+def is_secret_path(path: tuple) -> bool:
+    """Passwords anywhere (basic auth, email accounts) and Authorization headers."""
+    if not path or not isinstance(path[-1], str):
+        return False
+    if path[-1] == "password":
+        return True
+    return len(path) >= 2 and path[-2] == "headers" and path[-1].lower() == "authorization"
+
+
+def _get(value, path: tuple):
+    for key in path:
+        if isinstance(value, dict) and key in value:
+            value = value[key]
+        elif isinstance(value, list) and isinstance(key, int) and key < len(value):
+            value = value[key]
+        else:
+            return None, False
+    return value, True
+
+
+def _set(value, path: tuple, leaf) -> None:
+    for key in path[:-1]:
+        value = value[key]
+    value[path[-1]] = leaf
+
+
+def redacted_paths(watch: dict) -> list:
+    """Where a watch read from Elasticsearch hides a value."""
+    return [path for path, leaf in _leaves(watch) if leaf == REDACTED]
+
+
+def comparable(desired: dict, current: dict, policy: str = ASSUME_UNCHANGED) -> dict:
+    """``desired`` as it is to be compared with ``current`` under the ``redacted_values`` policy.
+
+    With ``assume_unchanged`` every leaf that ``current`` hides takes the hidden marker in the
+    copy too, so only the visible parts decide. With ``always_update`` nothing is assumed and a
+    hidden secret always differs from the wanted one.
+    """
+    view = copy.deepcopy(desired)
+    if policy != ASSUME_UNCHANGED:
+        return view
+    for path in redacted_paths(current):
+        dummy, present = _get(view, path)
+        if present:
+            _set(view, path, REDACTED)
+    return view
+
+
+def redacted_secrets_in(desired: dict) -> list:
+    """Paths where the wanted watch itself carries ``::es_redacted::`` (e.g. a copy of a GET result)."""
+    return [path for path, leaf in _leaves(desired) if leaf == REDACTED]
+
+
+def path_text(path: tuple) -> str:
+    return ".".join("[%d]" % key if isinstance(key, int) else str(key) for key in path).replace(".[", "[")
+
+
+def mask(value, secrets=()):
+    """A copy fit for output: secret leaves as ``********`` and every known secret string masked."""
+    secrets = [secret for secret in secrets if secret]
+    masked = copy.deepcopy(value)
+
+    def scrub(text):
+        for secret in secrets:
+            text = text.replace(secret, MASK)
+        return text
+
+    for path, leaf in list(_leaves(masked)):
+        if not path:
+            return scrub(leaf) if isinstance(leaf, str) else leaf
+        if is_secret_path(path) and leaf not in (None, REDACTED):
+            _set(masked, path, MASK)
+        elif isinstance(leaf, str):
+            _set(masked, path, scrub(leaf))
+    return masked
