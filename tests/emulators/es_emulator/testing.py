@@ -1,0 +1,44 @@
+# Copyright: ilert.watcher contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Helpers for tests that drive the emulator in-process: a served emulator, a client, the control routes."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import requests
+
+from emulator_kit.server import BackgroundServer
+
+from .app import WatcherEmulator
+
+
+@contextmanager
+def served(**options):
+    """An emulator (options as for WatcherEmulator) on a free port; yields the BackgroundServer (`.url`, `.app`)."""
+    with BackgroundServer(WatcherEmulator(**options)) as server:
+        yield server
+
+
+def es_client(url: str, **options):
+    """The official client, without retries unless asked for, and without waiting long."""
+    from elasticsearch import Elasticsearch  # pylint: disable=import-outside-toplevel
+
+    options.setdefault("max_retries", 0)
+    options.setdefault("request_timeout", 10)
+    return Elasticsearch(url, **options)
+
+
+def control(url: str, name: str, method: str = "GET", body=None) -> dict:
+    answer = requests.request(method, url + "/_emulator/" + name, json=body, timeout=10)
+    answer.raise_for_status()
+    return answer.json()
+
+
+def reset(url: str) -> None:
+    control(url, "reset", "POST")
+
+
+def stats(url: str) -> dict:
+    return control(url, "stats")
