@@ -74,6 +74,10 @@ class ResourceModule:
         merged.update(copy.deepcopy(desired))
         return merged
 
+    def shown(self, state: dict) -> dict:
+        """A state as diffs show it; a module whose objects hold secrets masks them here."""
+        return state
+
     def result_values(self, obj) -> dict:
         """Extra return values derived from the final object (ids, keys, ...); obj is None when absent."""
         return {}
@@ -124,7 +128,7 @@ class ResourceModule:
     def _outcome(self, operation: str, obj, before=None, after=None) -> dict:
         result = dict(changed=operation != "none", operation=operation, object=obj, msg=self.message(operation))
         if result["changed"] and self.module._diff:
-            result["diff"] = dict(before=before, after=after)
+            result["diff"] = dict(before=self.shown(before), after=self.shown(after))
         return result
 
     def message(self, operation: str) -> str:

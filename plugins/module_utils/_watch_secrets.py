@@ -16,11 +16,15 @@ Backwards incompatible changes can happen here in any release.
 from __future__ import annotations
 
 import copy
+import re
 
 REDACTED = "::es_redacted::"
 MASK = "********"
 ASSUME_UNCHANGED = "assume_unchanged"
 ALWAYS_UPDATE = "always_update"
+# An iLert events URL carries the integration key as its last segment, and anyone who has the key
+# can raise alerts: it is masked wherever a request path holds one, known to this run or not.
+_ILERT_EVENTS_PATH = re.compile(r"(/api/v1/events/[^/?#]+/)[^/?#]+")
 
 
 def _leaves(value, path=()):
@@ -93,7 +97,7 @@ def path_text(path: tuple) -> str:
 
 
 def mask(value, secrets=()):
-    """A copy fit for output: secret leaves as ``********`` and every known secret string masked."""
+    """A copy fit for output: secret leaves, iLert keys in request paths and every known secret string masked."""
     secrets = [secret for secret in secrets if secret]
     masked = copy.deepcopy(value)
 
@@ -107,6 +111,8 @@ def mask(value, secrets=()):
             return scrub(leaf) if isinstance(leaf, str) else leaf
         if is_secret_path(path) and leaf not in (None, REDACTED):
             _set(masked, path, MASK)
+        elif isinstance(leaf, str) and path[-1] == "path":
+            _set(masked, path, _ILERT_EVENTS_PATH.sub(r"\1" + MASK, scrub(leaf)))
         elif isinstance(leaf, str):
             _set(masked, path, scrub(leaf))
     return masked

@@ -151,3 +151,18 @@ def test_a_module_can_name_its_lighter_update():
     assert result["operation"] == "switched" and result["msg"] == "thing 'a' switched"
     assert switch.writes == [("update", ("on",))]
     assert result["diff"] == {"before": {"on": False}, "after": {"on": True}}
+
+
+class Secretive(Thing):
+    def shown(self, state):
+        return dict((key, "********" if key == "password" else value) for key, value in state.items())
+
+
+def test_diffs_pass_through_the_shown_hook_so_secrets_can_be_masked():
+    store = {"a": {"password": "old-secret", "colour": "red"}}
+    secretive = Secretive(FakeModule(dict(name="a", state="present", settings={"password": "new-secret"}), diff=True), store)
+    with pytest.raises(Exited) as exited:
+        secretive.run()
+    result = exited.value.result
+    assert result["diff"] == {"before": {"password": "********"}, "after": {"password": "********"}}
+    assert store["a"]["password"] == "new-secret"

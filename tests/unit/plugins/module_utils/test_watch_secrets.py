@@ -123,3 +123,11 @@ def test_a_bad_integration_key_is_refused(key):
 def test_a_bad_api_url_is_refused():
     with pytest.raises(ILertWebhookError, match="ilert.api_url must be an http or https URL"):
         ilert_action(KEY, "api.ilert.com")
+
+
+def test_ilert_keys_in_request_paths_are_masked_even_when_unknown():
+    watch = {"actions": {"a": {"webhook": {"path": "/api/v1/events/eswatcher/" + KEY, "body": "x"}},
+                         "b": {"webhook": {"path": "/other/" + KEY}}}}
+    masked = mask(watch)
+    assert masked["actions"]["a"]["webhook"]["path"] == "/api/v1/events/eswatcher/" + MASK
+    assert masked["actions"]["b"]["webhook"]["path"] == "/other/" + KEY  # not an events path: nothing to say it is a key

@@ -1,0 +1,235 @@
+# -*- coding: utf-8 -*-
+# Copyright: ilert.watcher contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""FOR INTERNAL COLLECTION USE ONLY: es_watch, one Watcher watch kept as declared.
+
+Every PUT of a watch resets its acknowledgements and throttling and, without ``active``,
+re-activates it. So a PUT happens only when the canonical definition differs; a change of
+``active`` alone goes through ``_activate`` / ``_deactivate``. PUTs carry ``if_seq_no`` /
+``if_primary_term`` from the read, and a conflict (an execution or another run wrote in between)
+means: read again and decide again, a bounded number of times.
+
+Backwards incompatible changes can happen here in any release.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ansible_collections.ilert.watcher.plugins.module_utils._elasticsearch import translate_error
+from ansible_collections.ilert.watcher.plugins.module_utils._ilert_webhook import (
+    DEFAULT_ACTION_ID,
+    DEFAULT_API_URL,
+    ILertWebhookError,
+    ilert_action,
+)
+from ansible_collections.ilert.watcher.plugins.module_utils._resource import ResourceModule
+from ansible_collections.ilert.watcher.plugins.module_utils._watch_canonical import (
+    CANONICAL_ORDER,
+    WatchDefinitionError,
+    canonical_watch,
+)
+from ansible_collections.ilert.watcher.plugins.module_utils._watch_secrets import (
+    ASSUME_UNCHANGED,
+    comparable,
+    mask,
+    path_text,
+    redacted_secrets_in,
+)
+
+PART_OPTIONS = ("trigger", "input", "condition", "actions", "transform", "throttle_period", "metadata")
+# A GET answer pasted as definition: the watch is under "watch", the rest is server state.
+GET_RESPONSE_FIELDS = frozenset(("found", "_id", "_version", "_seq_no", "_primary_term", "status", "watch"))
+CONFLICT_ATTEMPTS = 3
+
+
+class WatchError(Exception):
+    """A problem es_watch reports as it is (the message is complete)."""
+
+
+def _is_conflict(exc) -> bool:
+    return getattr(getattr(exc, "meta", None), "status", None) == 409
+
+
+def _is_not_found(exc) -> bool:
+    return getattr(getattr(exc, "meta", None), "status", None) == 404
+
+
+def check_watch_id(watch_id) -> str:
+    if not isinstance(watch_id, str) or not watch_id.strip() or any(char.isspace() for char in watch_id):
+        raise WatchError("watch_id must be a non-empty id without whitespace, got %r" % (watch_id,))
+    return watch_id
+
+
+def definition_from_params(params: dict) -> dict:
+    """The watch as the user wrote it: ``definition`` or the separate options, plus the iLert action."""
+    parts = dict((option, params[option]) for option in PART_OPTIONS if params.get(option) is not None)
+    definition = params.get("definition")
+    if definition is not None:
+        if isinstance(definition, str):
+            try:
+                definition = json.loads(definition)
+            except ValueError as exc:
+                # The text itself is not shown: an exported watch may carry credentials.
+                raise WatchError("definition is not valid JSON (%s at line %d, column %d)" % (exc.msg, exc.lineno, exc.colno)) from None
+        if not isinstance(definition, dict):
+            raise WatchError("definition must be an object (a dict, or a JSON string of one), got %s" % type(definition).__name__)
+        if isinstance(definition.get("watch"), dict) and set(definition) <= GET_RESPONSE_FIELDS:
+            definition = definition["watch"]
+        parts = dict(definition)
+    ilert = params.get("ilert")
+    if ilert:
+        action_id = ilert.get("action_id") or DEFAULT_ACTION_ID
+        actions = dict(parts.get("actions") or {})
+        if action_id in actions:
+            raise WatchError("actions already has an action '%s'; give ilert.action_id another id, or drop one of the two" % action_id)
+        try:
+            actions[action_id] = ilert_action(ilert.get("integration_key"), ilert.get("api_url") or DEFAULT_API_URL)
+        except ILertWebhookError as exc:
+            raise WatchError(str(exc)) from None
+        parts["actions"] = actions
+    return parts
+
+
+def wanted_watch(params: dict) -> dict:
+    """The canonical watch to store; refuses what Elasticsearch would refuse or store broken."""
+    try:
+        watch = canonical_watch(definition_from_params(params))
+    except WatchDefinitionError as exc:
+        raise WatchError("Invalid watch '%s': %s" % (params["watch_id"], exc)) from None
+    for path in redacted_secrets_in(watch):
+        if path[-1] != "password":
+            raise WatchError(
+                "%s is '::es_redacted::', the placeholder Elasticsearch shows instead of a secret. Sent back, it would be stored"
+                " as the literal header and break the request: give the real value." % path_text(path))
+    return watch
+
+
+def parts_of(watch: dict) -> dict:
+    """A watch as one state key per top-level part, None for a part it lacks (so removals count)."""
+    return dict((part, watch.get(part)) for part in CANONICAL_ORDER)
+
+
+class EsWatch(ResourceModule):
+    """es_watch: one watch, by id."""
+
+    resource_type = "watch"
+    # result_values() below replaces it with the masked canonical watch.
+    result_key = "watch"
+
+    def __init__(self, module, client):
+        super().__init__(module)
+        self.client = client
+        self.params = module.params
+        self.watch_id = check_watch_id(self.params["watch_id"])
+        self.secrets = [(self.params.get("ilert") or {}).get("integration_key")]
+        self.current = None
+        self.wanted = None
+        self._doing = "read"
+
+    @property
+    def identity(self) -> str:
+        return self.watch_id
+
+    # --- entry point --------------------------------------------------------------------------------
+    def run(self) -> None:
+        try:
+            if self.params.get("state", "present") == "present":
+                self.wanted = wanted_watch(self.params)  # before any request: bad input never reaches the cluster
+            super().run()
+        except WatchError as exc:
+            self.module.fail_json(msg=str(exc))
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            error = translate_error(exc, self.params)
+            extra = dict((key, value) for key, value in (("status", error.status), ("error_type", error.error_type)) if value is not None)
+            self.module.fail_json(msg="Cannot %s watch '%s': %s" % (self._doing, self.watch_id, error.msg), **extra)
+
+    # --- hooks --------------------------------------------------------------------------------------
+    def read(self):
+        self._doing = "read"
+        try:
+            answer = self.client.watcher.get_watch(id=self.watch_id).body
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            if _is_not_found(exc):
+                self.current = None
+                return None
+            raise
+        self.current = {
+            "watch": answer.get("watch") or {},
+            "active": bool(((answer.get("status") or {}).get("state") or {}).get("active", True)),
+            "seq_no": answer.get("_seq_no"),
+            "primary_term": answer.get("_primary_term"),
+        }
+        return self.current
+
+    def desired_state(self) -> dict:
+        stored = (self.current or {}).get("watch") or {}
+        watch = comparable(self.wanted, stored, self.params.get("redacted_values") or ASSUME_UNCHANGED)
+        return dict(parts_of(watch), active=self.params.get("active", True) is not False)
+
+    def current_state(self, current) -> dict:
+        return dict(parts_of(current["watch"]), active=current["active"])
+
+    def update_operation(self, current, desired, changed_keys) -> str:
+        if changed_keys == ["active"]:
+            return "activated" if desired["active"] else "deactivated"
+        return "updated"
+
+    def create_object(self, desired: dict):
+        if redacted_secrets_in(self.wanted):
+            raise WatchError("A new watch cannot be created with '::es_redacted::' passwords (%s): give the real values."
+                             % ", ".join(path_text(path) for path in redacted_secrets_in(self.wanted)))
+        self._doing = "create"
+        self.client.watcher.put_watch(id=self.watch_id, active=desired["active"], body=self.wanted)
+        return {"watch": self.wanted, "active": desired["active"]}
+
+    def update_object(self, current, desired: dict, changed_keys: list):
+        for attempt in range(CONFLICT_ATTEMPTS):
+            try:
+                return self._update_once(current, desired, changed_keys)
+            except Exception as exc:  # pylint: disable=broad-exception-caught
+                if not _is_conflict(exc) or attempt == CONFLICT_ATTEMPTS - 1:
+                    raise
+            # Something wrote the watch since it was read: decide again on what it is now.
+            current = self.read()
+            if current is None:
+                return self.create_object(desired)
+            desired = self.desired_state()
+            view = self.current_state(current)
+            changed_keys = sorted(key for key in desired if view.get(key) != desired[key])
+            if not changed_keys:
+                return current
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _update_once(self, current, desired, changed_keys):
+        if changed_keys == ["active"]:
+            self._doing = "activate" if desired["active"] else "deactivate"
+            if desired["active"]:
+                self.client.watcher.activate_watch(watch_id=self.watch_id)
+            else:
+                self.client.watcher.deactivate_watch(watch_id=self.watch_id)
+            return dict(current, active=desired["active"])
+        self._doing = "update"
+        self.client.watcher.put_watch(id=self.watch_id, active=desired["active"], body=self.wanted,
+                                      if_seq_no=current["seq_no"], if_primary_term=current["primary_term"])
+        return {"watch": self.wanted, "active": desired["active"]}
+
+    def delete_object(self, current) -> None:
+        self._doing = "delete"
+        try:
+            self.client.watcher.delete_watch(id=self.watch_id)
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            if not _is_not_found(exc):  # deleted meanwhile: the goal is reached all the same
+                raise
+
+    def preview(self, current, desired: dict):
+        return {"watch": self.wanted if self.wanted is not None else (current or {}).get("watch"), "active": desired.get("active")}
+
+    def shown(self, state: dict) -> dict:
+        return mask(state, self.secrets)
+
+    def result_values(self, obj) -> dict:
+        if obj is None:
+            return {"watch_id": self.watch_id, "watch": None, "active": None}
+        return {"watch_id": self.watch_id, "watch": mask(obj["watch"], self.secrets), "active": obj["active"]}

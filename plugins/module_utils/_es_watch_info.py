@@ -1,0 +1,72 @@
+# -*- coding: utf-8 -*-
+# Copyright: ilert.watcher contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""FOR INTERNAL COLLECTION USE ONLY: es_watch_info, watches with their status, secrets masked.
+
+One watch is read with the get watch API; several through the Query Watches API, which can
+filter only on ``_id`` and ``metadata.*`` and pages with ``from`` / ``size``.
+
+Backwards incompatible changes can happen here in any release.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.ilert.watcher.plugins.module_utils._watch_secrets import mask
+
+PAGE_SIZE = 100
+
+
+def metadata_filter(key: str, value) -> dict:
+    """A term query on one metadata field; strings are matched whole, through their keyword field."""
+    if isinstance(value, str):
+        return {"term": {"metadata.%s.keyword" % key: value}}
+    return {"term": {"metadata.%s" % key: value}}
+
+
+def watch_query(ids=None, metadata=None) -> dict:
+    filters = []
+    if ids:
+        filters.append({"ids": {"values": list(ids)}})
+    for key, value in sorted((metadata or {}).items()):
+        filters.append(metadata_filter(key, value))
+    return {"bool": {"filter": filters}} if filters else {"match_all": {}}
+
+
+def summary(watch_id: str, watch: dict, status: dict) -> dict:
+    status = status or {}
+    actions = status.get("actions") or {}
+    return {
+        "watch_id": watch_id,
+        "active": bool((status.get("state") or {}).get("active", False)),
+        "last_checked": status.get("last_checked"),
+        "last_met_condition": status.get("last_met_condition"),
+        "ack_states": dict((action_id, ((action or {}).get("ack") or {}).get("state")) for action_id, action in sorted(actions.items())),
+        "status": status,
+        "watch": mask(watch or {}),
+    }
+
+
+def get_one(client, watch_id: str) -> list:
+    try:
+        answer = client.watcher.get_watch(id=watch_id).body
+    except Exception as exc:  # pylint: disable=broad-exception-caught
+        if getattr(getattr(exc, "meta", None), "status", None) == 404:
+            return []
+        raise
+    return [summary(answer["_id"], answer.get("watch"), answer.get("status"))]
+
+
+def query(client, ids=None, metadata=None, offset: int = 0, limit=None) -> list:
+    """Every matching watch from ``offset`` on, at most ``limit``, sorted by id."""
+    found = []
+    position = offset
+    while limit is None or len(found) < limit:
+        size = PAGE_SIZE if limit is None else min(PAGE_SIZE, limit - len(found))
+        answer = client.watcher.query_watches(query=watch_query(ids, metadata), from_=position, size=size, sort=[{"_id": "asc"}]).body
+        page = answer.get("watches") or []
+        found.extend(summary(item["_id"], item.get("watch"), item.get("status")) for item in page)
+        position += len(page)
+        if not page or position >= answer.get("count", 0):
+            break
+    return found

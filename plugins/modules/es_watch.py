@@ -1,0 +1,273 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: ilert.watcher contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: es_watch
+short_description: Ensure an Elasticsearch Watcher watch exists as declared, is active or not, or is absent
+version_added: 0.1.0
+description:
+  - Creates, updates, activates, deactivates or deletes one Watcher watch, and does nothing when the
+    watch already is as declared.
+  - Elasticsearch never returns a watch as it was sent; it stores a canonical form (defaults filled
+    in, C(throttle_period) as milliseconds, webhook URLs split into their parts, lower-case methods,
+    string scripts as objects, and so on). The module brings the wanted watch into that same form
+    before it compares, so a watch written in any accepted spelling, such as one exported from
+    Kibana, is stable from the second run on.
+  - A change of O(active) alone uses the activate or deactivate API, so acknowledgements, throttling
+    and the execution history survive. The watch is sent again (C(PUT)) only when its definition
+    differs, with O(active) and the sequence number of the read; if the watch changed in between, the
+    module reads it again and decides again (at most three times).
+  - O(ilert) adds the webhook action that sends alerts to an iLert alert source, exactly as iLert's
+    Elastic Watcher integration documents it.
+author:
+  - ilert.watcher maintainers (@ilert-watcher)
+extends_documentation_fragment:
+  - ilert.watcher.elasticsearch
+  - ilert.watcher.attributes
+  - ilert.watcher.attributes.actiongroup_elasticsearch
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+    details: The diff holds the top-level parts of the watch that change, and O(active), with secrets masked.
+options:
+  watch_id:
+    description:
+      - The id of the watch. It must not contain whitespace.
+    type: str
+    required: true
+    aliases: [id]
+  state:
+    description:
+      - V(present) makes the watch exist as declared; V(absent) deletes it.
+    type: str
+    choices: [present, absent]
+    default: present
+  active:
+    description:
+      - Whether the watch runs on its schedule.
+    type: bool
+    default: true
+  definition:
+    description:
+      - The whole watch, as a dict or as a JSON string (for example C(lookup('file', 'watch.json')) of a
+        watch exported from Kibana). The answer of the get watch API is accepted too; its C(watch) is used.
+      - Allowed top-level fields are C(trigger), C(input), C(condition), C(transform), C(throttle_period),
+        C(throttle_period_in_millis), C(actions) and C(metadata); any other is refused before a request is sent.
+      - Mutually exclusive with O(trigger), O(input), O(condition), O(actions), O(transform),
+        O(throttle_period) and O(metadata).
+    type: raw
+  trigger:
+    description:
+      - "When the watch runs, for example C({schedule: {interval: 5m}}). Required with O(state=present)
+        unless O(definition) is given."
+    type: dict
+  input:
+    description:
+      - "What the watch loads into its payload. Defaults to C({none: {}})."
+    type: dict
+  condition:
+    description:
+      - "When the actions run. Defaults to C({always: {}})."
+    type: dict
+  actions:
+    description:
+      - The actions, by action id.
+    type: dict
+  transform:
+    description:
+      - A transform of the payload for all actions.
+    type: dict
+  throttle_period:
+    description:
+      - The minimum time between two runs of each action, such as V(15m).
+    type: str
+  metadata:
+    description:
+      - Any data kept with the watch and available to it as C(ctx.metadata).
+    type: dict
+  ilert:
+    description:
+      - Adds the webhook action that posts the watch's execution context to an iLert alert source.
+    type: dict
+    suboptions:
+      integration_key:
+        description:
+          - The integration key of the iLert alert source, for example the C(integration_key) returned by the
+            C(ilert.watcher.ilert_alert_source) module. Anyone who has it can raise alerts.
+        type: str
+        required: true
+      api_url:
+        description:
+          - The iLert API the webhook posts to.
+        type: str
+        default: https://api.ilert.com
+      action_id:
+        description:
+          - The id of the action in the watch. An action of the same id in O(actions) is an error.
+        type: str
+        default: ilert
+  redacted_values:
+    description:
+      - What a secret hidden by Elasticsearch in the stored watch (C(::es_redacted::), for basic-auth
+        passwords and C(Authorization) headers) means for the comparison.
+      - V(assume_unchanged) takes the declared secret as equal to the stored one, so a watch with
+        secrets is stable; a new secret alone is then not sent.
+      - V(always_update) takes it as different, so the watch is sent again, and reported as changed, on
+        every run.
+    type: str
+    choices: [assume_unchanged, always_update]
+    default: assume_unchanged
+notes:
+  - Watcher needs a trial or paid licence; on a basic licence Elasticsearch refuses every Watcher call but delete.
+  - Use the 9.x C(elasticsearch) Python library with 9.x clusters and the 8.x library with 8.x clusters.
+seealso:
+  - module: ilert.watcher.es_watch_info
+  - name: Watcher API
+    description: The Elasticsearch API this module uses.
+    link: https://www.elastic.co/docs/api/doc/elasticsearch/group/endpoint-watcher
+"""
+
+EXAMPLES = r"""
+- name: Errors in the application logs raise an alert in iLert
+  ilert.watcher.es_watch:
+    hosts: ["https://es.example.com:9200"]
+    api_key: "{{ vault_es_api_key }}"
+    watch_id: app-errors
+    trigger:
+      schedule:
+        interval: 5m
+    input:
+      search:
+        request:
+          indices: ["logs-app-*"]
+          body:
+            query:
+              bool:
+                filter:
+                  - term: {log.level: error}
+                  - range: {"@timestamp": {gte: now-5m}}
+    condition:
+      compare:
+        ctx.payload.hits.total:
+          gt: 0
+    throttle_period: 15m
+    metadata:
+      name: Errors in the application logs
+    ilert:
+      integration_key: "{{ alert_source.integration_key }}"
+
+- name: A watch exported from Kibana, kept but not running
+  ilert.watcher.es_watch:
+    watch_id: disk-usage
+    definition: "{{ lookup('ansible.builtin.file', 'watches/disk-usage.json') }}"
+    active: false
+
+- name: No more watch
+  ilert.watcher.es_watch:
+    watch_id: app-errors
+    state: absent
+"""
+
+RETURN = r"""
+watch_id:
+  description: The id of the watch.
+  returned: always
+  type: str
+  sample: app-errors
+watch:
+  description:
+    - The watch in the canonical form Elasticsearch stores, with passwords, C(Authorization) headers and
+      the iLert integration key masked; what it would be in check mode; V(null) when absent.
+  returned: always
+  type: dict
+  sample:
+    trigger: {schedule: {interval: 5m}}
+    input: {none: {}}
+    condition: {always: {}}
+    actions:
+      ilert:
+        webhook:
+          scheme: https
+          host: api.ilert.com
+          port: 443
+          method: post
+          path: /api/v1/events/eswatcher/********
+          params: {}
+          headers: {Content-Type: application/json}
+          body: "{{#toJson}}ctx{{/toJson}}"
+active:
+  description: Whether the watch is active; V(null) when absent.
+  returned: always
+  type: bool
+  sample: true
+operation:
+  description: What was done (or would be done in check mode).
+  returned: always
+  type: str
+  choices: [created, updated, activated, deactivated, deleted, none]
+  sample: none
+msg:
+  description: What happened, in one sentence.
+  returned: always
+  type: str
+  sample: watch 'app-errors' already up to date
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.ilert.watcher.plugins.module_utils._elasticsearch import (
+    ELASTICSEARCH_MUTUALLY_EXCLUSIVE,
+    ELASTICSEARCH_REQUIRED_BY,
+    ELASTICSEARCH_REQUIRED_TOGETHER,
+    connect,
+    elasticsearch_argument_spec,
+)
+from ansible_collections.ilert.watcher.plugins.module_utils._es_watch import PART_OPTIONS, EsWatch, WatchError
+
+
+def main():
+    argument_spec = elasticsearch_argument_spec()
+    argument_spec.update(
+        watch_id=dict(type="str", required=True, aliases=["id"]),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        active=dict(type="bool", default=True),
+        definition=dict(type="raw"),
+        trigger=dict(type="dict"),
+        input=dict(type="dict"),
+        condition=dict(type="dict"),
+        actions=dict(type="dict"),
+        transform=dict(type="dict"),
+        throttle_period=dict(type="str"),
+        metadata=dict(type="dict"),
+        ilert=dict(type="dict", options=dict(
+            integration_key=dict(type="str", required=True, no_log=True),
+            api_url=dict(type="str", default="https://api.ilert.com"),
+            action_id=dict(type="str", default="ilert"),
+        )),
+        redacted_values=dict(type="str", choices=["assume_unchanged", "always_update"], default="assume_unchanged"),
+    )
+    module = AnsibleModule(
+        argument_spec=argument_spec,
+        mutually_exclusive=ELASTICSEARCH_MUTUALLY_EXCLUSIVE + [("definition", part) for part in PART_OPTIONS],
+        required_together=ELASTICSEARCH_REQUIRED_TOGETHER,
+        required_by=ELASTICSEARCH_REQUIRED_BY,
+        required_if=[("state", "present", ("definition", "trigger"), True)],
+        supports_check_mode=True,
+    )
+    try:
+        watch = EsWatch(module, None)
+    except WatchError as exc:
+        module.fail_json(msg=str(exc))
+    watch.client = connect(module)
+    watch.run()
+
+
+if __name__ == "__main__":
+    main()
