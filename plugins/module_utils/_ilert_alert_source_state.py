@@ -68,6 +68,7 @@ SERVER_DEFAULTS = {"active": True, "alert_creation": "ONE_ALERT_PER_EMAIL", "ale
 
 MAX_LINK_TEMPLATES = 10  # iLert's limit
 
+
 class AlertSourceError(Exception):
     """A problem the module reports as it is (the message is complete)."""
 
@@ -380,5 +381,3 @@ def webhook(api_url: str, integration_type, integration_key):
     path = "%s/api/v1/events/%s/%s" % (parts.path.rstrip("/"), quote(str(integration_type).lower(), safe=""),
                                        quote(str(integration_key), safe=""))
     return {"scheme": parts.scheme, "host": parts.hostname, "port": port, "path": path}
-
-

@@ -23,7 +23,7 @@ description:
     the result with C(no_log) on the task, or hand RV(integration_key) / RV(webhook) straight to
     the C(ilert.watcher.es_watch) module without printing it.
 author:
-  - ilert.watcher contributors
+  - ilert.watcher maintainers (@ilert-watcher)
 extends_documentation_fragment:
   - ilert.watcher.ilert
   - ilert.watcher.attributes
@@ -381,7 +381,7 @@ ARGUMENT_SPEC = dict(
     summary_template=dict(type="str"),
     details_template=dict(type="str"),
     routing_template=dict(type="str"),
-    alert_key_template=dict(type="str"),
+    alert_key_template=dict(type="str", no_log=False),
     link_templates=dict(type="list", elements="dict", options=dict(
         text=dict(type="str", required=True),
         href=dict(type="str", required=True),

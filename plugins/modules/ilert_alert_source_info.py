@@ -16,7 +16,7 @@ description:
   - Read-only.
   - Integration keys (which let anyone raise alerts) are left out unless O(include_keys=true).
 author:
-  - ilert.watcher contributors
+  - ilert.watcher maintainers (@ilert-watcher)
 extends_documentation_fragment:
   - ilert.watcher.ilert
   - ilert.watcher.attributes
