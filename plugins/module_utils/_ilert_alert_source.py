@@ -60,6 +60,15 @@ def describe_api_error(exc: ILertError) -> str:
     return ""
 
 
+def with_hint(exc: ILertError) -> str:
+    """The error's text, ended as a sentence, and the hint for it if there is one."""
+    text = str(exc).rstrip()
+    hint = describe_api_error(exc)
+    if hint and not text.endswith((".", "!", "?")):
+        text += "."
+    return text + hint
+
+
 def api_error_details(exc: ILertError):
     if isinstance(exc, ILertAPIError):
         return {"status": exc.status, "code": exc.code, "message": exc.message}
@@ -105,7 +114,7 @@ class AlertSource(ResourceModule):
         except (AlertSourceError, UnresolvedName) as exc:
             self.module.fail_json(msg=str(exc))
         except ILertError as exc:
-            self.module.fail_json(msg="Error %s: %s%s" % (self._doing, exc, describe_api_error(exc)), api_error=api_error_details(exc))
+            self.module.fail_json(msg="Error %s: %s" % (self._doing, with_hint(exc)), api_error=api_error_details(exc))
 
     # --- hooks --------------------------------------------------------------------------------------
     def read(self):
@@ -230,6 +239,6 @@ def run_info(module, client=None) -> None:
         sources = find_sources(client, name=params.get("name"), source_id=params.get("id"), integration_type=params.get("integration_type"),
                                include_templates=params.get("include_templates"), include_keys=params.get("include_keys"))
     except ILertError as exc:
-        module.fail_json(msg="Error reading alert sources: %s%s" % (exc, describe_api_error(exc)), api_error=api_error_details(exc))
+        module.fail_json(msg="Error reading alert sources: %s" % with_hint(exc), api_error=api_error_details(exc))
     else:
         module.exit_json(changed=False, alert_sources=sources)
