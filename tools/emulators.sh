@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts or stops the local iLert and Elasticsearch emulators in the background.
-# Usage: tools/emulators.sh start|stop|status
+# Usage: tools/emulators.sh start [elasticsearch] [ilert] | stop | status
+#   (start without names starts both)
 # Ports: ES_EMULATOR_PORT (default 19200), ILERT_EMULATOR_PORT (default 18080).
 # Pid and log files live in EMULATORS_DIR (default .emulators/, ignored by git).
 set -euo pipefail
@@ -58,8 +59,16 @@ case ${1:-} in
         # Extra options for each emulator, split on spaces (e.g. ES_EMULATOR_ARGS="--version 8.19.0").
         read -r -a es_args <<<"${ES_EMULATOR_ARGS:-}"
         read -r -a ilert_args <<<"${ILERT_EMULATOR_ARGS:-}"
-        start_one elasticsearch "$es_port" es_emulator "${es_args[@]}"
-        start_one ilert "$ilert_port" ilert_emulator "${ilert_args[@]}"
+        shift
+        names=("$@")
+        [ ${#names[@]} -gt 0 ] || names=(elasticsearch ilert)
+        for name in "${names[@]}"; do
+            case $name in
+                elasticsearch) start_one elasticsearch "$es_port" es_emulator "${es_args[@]}" ;;
+                ilert) start_one ilert "$ilert_port" ilert_emulator "${ilert_args[@]}" ;;
+                *) echo "unknown emulator: $name (elasticsearch, ilert)" >&2; exit 2 ;;
+            esac
+        done
         ;;
     stop)
         stop_one elasticsearch

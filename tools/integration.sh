@@ -23,8 +23,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [ -z "${ILERT_API_TOKEN:-}" ] || [ -z "${ELASTICSEARCH_ENDPOINTS:-}" ]; then
-    "$root/tools/emulators.sh" start
+# Only the emulators of the services not given in the environment.
+needed=()
+[ -n "${ELASTICSEARCH_ENDPOINTS:-}" ] || needed+=(elasticsearch)
+[ -n "${ILERT_API_TOKEN:-}" ] || needed+=(ilert)
+if [ ${#needed[@]} -gt 0 ]; then
+    "$root/tools/emulators.sh" start "${needed[@]}"
 fi
 
 if [ -n "${ILERT_API_TOKEN:-}" ]; then

@@ -1,0 +1,314 @@
+# Copyright: ilert.watcher contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""ilert_alert_source and ilert_alert_source_info end to end (main()) against the in-process iLert emulator."""
+
+from __future__ import annotations
+
+import json
+
+import requests
+
+from ansible_collections.ilert.watcher.plugins.modules import ilert_alert_source, ilert_alert_source_info
+
+TOKEN = "il-demo-token-not-a-secret"  # the emulator's demo key (conftest.TOKEN)
+
+FULL = dict(
+    name="Watcher prod",
+    escalation_policy="Default",
+    teams=["Platform", "Observability"],
+    support_hours="Office hours Berlin",
+    active=True,
+    alert_creation="ONE_ALERT_GROUPED_PER_WINDOW",
+    alert_grouping_window="15m",
+    auto_resolution_timeout="PT60M",
+    alert_priority_rule="HIGH_DURING_SUPPORT_HOURS",
+    severity=2,
+    summary_template="{{ watch_id }} fired",
+    details_template="{{ payload }}",
+    routing_template="{{ metadata.route }}",
+    alert_key_template="{{ watch_id }}",
+    link_templates=[{"text": "Kibana", "href": "https://kibana.example/{{ watch_id }}"}],
+    priority_template={"value_template": "{{ metadata.level }}",
+                       "mappings": [{"value": "warn", "priority": "LOW"}, {"value": "crit", "priority": "HIGH"}]},
+    event_filter="(event.payload.hits.total > 0)",
+    event_type_filter_create="(event.x == 1)",
+    event_type_filter_accept="(event.x == 2)",
+    event_type_filter_resolve="(event.x == 3)",
+)
+
+
+def api_get(ilert, path, **params):
+    answer = requests.get(ilert.url + path, params=params, headers={"Authorization": "Bearer " + TOKEN}, timeout=5)
+    answer.raise_for_status()
+    return answer.json()
+
+
+def api_create(ilert, name, **fields):
+    body = dict({"name": name, "integrationType": "ESWATCHER", "escalationPolicy": {"id": 4001}}, **fields)
+    answer = requests.post(ilert.url + "/api/alert-sources", json=body, headers={"Authorization": "Bearer " + TOKEN}, timeout=5)
+    answer.raise_for_status()
+    return answer.json()
+
+
+def delta(before, after):
+    return {"requests": after["requests"] - before["requests"], "writes": after["writes"] - before["writes"]}
+
+
+# --- create, idempotency, request counts ---------------------------------------------------------------
+def test_create_then_second_run_changes_nothing_with_two_reads(run_module, stats, ilert):
+    first = run_module(ilert_alert_source, **FULL)
+    assert first["changed"] is True and first["operation"] == "created"
+    assert first["msg"] == "alert source 'Watcher prod' created"
+    assert first["id"] == first["alert_source"]["id"]
+    created = stats()
+    # list sources, list policies, list teams, list support hours, POST
+    assert created["requests"] == 5 and created["writes"] == 1
+    stored = api_get(ilert, "/api/alert-sources/%d" % first["id"], include=["summaryTemplate", "textTemplate"])
+    assert stored["setupStatus"] == "FINISHED"
+    assert [team["id"] for team in stored["teams"]] == [2001, 2002]
+    assert stored["summaryTemplate"] == {"textTemplate": "{{ watch_id }} fired"}
+
+    created = stats()  # after the test's own GET
+    second = run_module(ilert_alert_source, **FULL)
+    assert second["changed"] is False and second["operation"] == "none"
+    assert second["msg"] == "alert source 'Watcher prod' already up to date"
+    # one list, one GET with every include; the names are known from the source itself
+    assert delta(created, stats()) == {"requests": 2, "writes": 0}
+    assert second["integration_key"] == first["integration_key"]
+
+
+def test_returns_key_url_and_webhook_parts(run_module, ilert):
+    result = run_module(ilert_alert_source, name="w", escalation_policy=4001)
+    key = result["integration_key"]
+    assert key and result["integration_url"].endswith("/api/v1/events/eswatcher/" + key)
+    port = int(ilert.url.rsplit(":", 1)[1])
+    assert result["webhook"] == {"scheme": "http", "host": "127.0.0.1", "port": port, "path": "/api/v1/events/eswatcher/" + key}
+    # The webhook really reaches the source.
+    ctx = {"watch_id": "w1", "payload": {}, "metadata": {}}
+    answer = requests.post("%s://%s:%d%s" % (result["webhook"]["scheme"], result["webhook"]["host"], port, result["webhook"]["path"]),
+                           json=ctx, timeout=5)
+    assert answer.status_code == 202
+
+
+def test_one_setting_changed_shows_only_that_in_the_diff(run_module, stats):
+    run_module(ilert_alert_source, **FULL)
+    before = stats()
+    result = run_module(ilert_alert_source, diff=True, **dict(FULL, summary_template="{{ watch_id }} is down"))
+    assert result["changed"] is True and result["operation"] == "updated"
+    assert result["diff"] == {"before": {"summary_template": "{{ watch_id }} fired"}, "after": {"summary_template": "{{ watch_id }} is down"}}
+    assert delta(before, stats())["writes"] == 1
+    # Everything else survived the full-replace PUT.
+    assert run_module(ilert_alert_source, **dict(FULL, summary_template="{{ watch_id }} is down"))["changed"] is False
+
+
+def test_team_order_and_form_do_not_matter(run_module, stats):
+    run_module(ilert_alert_source, name="t", escalation_policy="Default", teams=["Platform", "Observability"])
+    before = stats()
+    for teams in (["Observability", "Platform"], [2002, 2001], ["2001", "Observability", "Platform"]):
+        assert run_module(ilert_alert_source, name="t", teams=teams)["changed"] is False, teams
+    assert delta(before, stats())["writes"] == 0
+
+
+def test_empty_teams_clear_and_omitted_teams_stay(run_module, ilert):
+    created = run_module(ilert_alert_source, name="t", escalation_policy="Default", teams=["Platform"])
+    assert run_module(ilert_alert_source, name="t", severity=3)["changed"] is True
+    assert [team["id"] for team in api_get(ilert, "/api/alert-sources/%d" % created["id"])["teams"]] == [2001]
+    cleared = run_module(ilert_alert_source, name="t", teams=[], diff=True)
+    assert cleared["changed"] is True and cleared["diff"] == {"before": {"teams": [2001]}, "after": {"teams": []}}
+    assert api_get(ilert, "/api/alert-sources/%d" % created["id"]).get("teams", []) == []
+    assert run_module(ilert_alert_source, name="t", teams=[])["changed"] is False
+
+
+def test_active_false_sticks(run_module, ilert):
+    created = run_module(ilert_alert_source, name="a", escalation_policy="Default", active=False)
+    assert api_get(ilert, "/api/alert-sources/%d" % created["id"])["active"] is False
+    # A later change of something else keeps it inactive.
+    assert run_module(ilert_alert_source, name="a", severity=4)["changed"] is True
+    assert api_get(ilert, "/api/alert-sources/%d" % created["id"])["active"] is False
+    assert run_module(ilert_alert_source, name="a", active=False)["changed"] is False
+    assert run_module(ilert_alert_source, name="a", active=True)["changed"] is True
+
+
+# --- check mode and diff mode --------------------------------------------------------------------------------
+def test_check_mode_create_writes_nothing_and_reports_the_same(run_module, stats, ilert):
+    result = run_module(ilert_alert_source, check_mode=True, diff=True, **FULL)
+    assert result["changed"] is True and result["operation"] == "created"
+    assert result["msg"] == "alert source 'Watcher prod' would be created (check mode)"
+    assert result["diff"]["before"] == {"state": "absent"} and result["diff"]["after"]["state"] == "present"
+    assert result["id"] is None and result["integration_key"] is None
+    assert result["alert_source"]["setupStatus"] == "FINISHED"
+    assert stats()["writes"] == 0
+    assert api_get(ilert, "/api/alert-sources") == []
+
+
+def test_check_mode_update_has_the_real_diff_and_writes_nothing(run_module, stats):
+    run_module(ilert_alert_source, **FULL)
+    changed = dict(FULL, teams=["Platform"], active=False, auto_resolution_timeout="")
+    before = stats()
+    checked = run_module(ilert_alert_source, check_mode=True, diff=True, **changed)
+    assert delta(before, stats())["writes"] == 0
+    assert checked["alert_source"]["active"] is False and [t["id"] for t in checked["alert_source"]["teams"]] == [2001]
+    assert "autoResolutionTimeout" not in checked["alert_source"]
+    real = run_module(ilert_alert_source, diff=True, **changed)
+    assert (checked["changed"], checked["operation"], checked["diff"]) == (real["changed"], real["operation"], real["diff"])
+    assert real["diff"] == {"before": {"active": True, "auto_resolution_timeout": "PT60M", "teams": [2001, 2002]},
+                            "after": {"active": False, "auto_resolution_timeout": None, "teams": [2001]}}
+
+
+def test_check_mode_delete_writes_nothing(run_module, stats):
+    run_module(ilert_alert_source, name="d", escalation_policy="Default")
+    before = stats()
+    result = run_module(ilert_alert_source, name="d", state="absent", check_mode=True)
+    assert result["changed"] is True and result["operation"] == "deleted"
+    assert delta(before, stats())["writes"] == 0
+    assert run_module(ilert_alert_source, name="d", state="absent")["changed"] is True
+
+
+# --- refusals and errors ------------------------------------------------------------------------------------
+def test_duplicate_names_fail_listing_ids_and_id_pins_one(run_module, stats, ilert):
+    one, two = api_create(ilert, "dup"), api_create(ilert, "dup")
+    before = stats()
+    failed = run_module(ilert_alert_source, name="dup", severity=2)
+    assert failed["failed"] is True
+    assert "2 alert sources are named 'dup' (ids %d, %d)" % (one["id"], two["id"]) in failed["msg"]
+    assert "Set id" in failed["msg"]
+    pinned = run_module(ilert_alert_source, name="dup", id=two["id"], severity=2)
+    assert pinned["changed"] is True and pinned["id"] == two["id"]
+    assert delta(before, stats())["writes"] == 1
+    assert run_module(ilert_alert_source, name="dup", id=two["id"], severity=2)["changed"] is False
+
+
+def test_unknown_escalation_policy_lists_close_matches_before_any_write(run_module, stats):
+    result = run_module(ilert_alert_source, name="x", escalation_policy="Defualt")
+    assert result["failed"] is True
+    assert result["msg"].startswith("escalation_policy: no escalation policy named 'Defualt'")
+    assert "'Default'" in result["msg"]
+    assert stats()["writes"] == 0
+
+
+def test_unknown_team_names_the_option(run_module):
+    result = run_module(ilert_alert_source, name="x", escalation_policy="Default", teams=["Platfrom"])
+    assert result["msg"].startswith("teams: no team named 'Platfrom'") and "'Platform'" in result["msg"]
+
+
+def test_missing_escalation_policy_on_create(run_module, stats):
+    result = run_module(ilert_alert_source, name="x")
+    assert result["failed"] is True and "escalation_policy is required" in result["msg"]
+    assert stats()["writes"] == 0
+
+
+def test_bad_input_fails_before_any_request(run_module, stats):
+    result = run_module(ilert_alert_source, name="x", escalation_policy="Default", alert_grouping_window="a while")
+    assert result["failed"] is True and result["msg"].startswith("alert_grouping_window: ")
+    assert stats()["requests"] == 0
+
+
+def test_bad_choice_names_option_and_allowed_values(run_module, stats):
+    result = run_module(ilert_alert_source, name="x", escalation_policy="Default", alert_priority_rule="URGENT")
+    assert result["failed"] is True
+    assert "alert_priority_rule" in result["msg"] and "HIGH_DURING_SUPPORT_HOURS" in result["msg"]
+    assert stats()["requests"] == 0
+
+
+def test_integration_type_change_is_refused_and_explained(run_module, stats):
+    run_module(ilert_alert_source, name="typed", escalation_policy="Default")
+    before = stats()
+    result = run_module(ilert_alert_source, name="typed", integration_type="prometheus")
+    assert result["failed"] is True
+    assert "has integration type ESWATCHER, not PROMETHEUS" in result["msg"]
+    assert "integration key" in result["msg"] and "state=absent" in result["msg"]
+    assert delta(before, stats())["writes"] == 0
+
+
+def test_bad_token_fails_clearly_without_the_token(run_module, stats):
+    secret = "il-wrong-SECRET-token-123"
+    result = run_module(ilert_alert_source, name="x", escalation_policy="Default", api_token=secret)
+    assert result["failed"] is True
+    assert "HTTP 403 (KEY_ERROR)" in result["msg"] and "api_token" in result["msg"]
+    assert result["api_error"]["code"] == "KEY_ERROR"
+    assert secret not in json.dumps(result)
+    assert stats()["writes"] == 0
+
+
+def test_ilert_error_body_is_quoted(run_module):
+    result = run_module(ilert_alert_source, name="x", escalation_policy=999999)
+    assert result["failed"] is True
+    assert result["msg"].startswith("Error creating alert source 'x': iLert API POST /api/alert-sources answered HTTP 400 (BAD_REQUEST)")
+    assert "escalationPolicy.id 999999 does not exist" in result["msg"]
+    assert result["api_error"]["status"] == 400
+
+
+def test_http_500_is_reported_not_retried(run_module, ilert, stats):
+    ilert.app.faults.configure({"rate": 1, "kinds": ["500"], "routes": ["^GET /api/alert-sources"]})
+    result = run_module(ilert_alert_source, name="x", escalation_policy="Default", retries=3)
+    assert result["failed"] is True and "HTTP 500" in result["msg"]
+    assert stats()["requests"] == 1
+
+
+def test_unknown_pinned_id_fails_for_present_and_is_absent_for_absent(run_module):
+    result = run_module(ilert_alert_source, name="x", id=424242, escalation_policy="Default")
+    assert result["failed"] is True and "Alert source id 424242 does not exist" in result["msg"]
+    gone = run_module(ilert_alert_source, name="x", id=424242, state="absent")
+    assert gone["changed"] is False and gone["msg"] == "alert source 'x' already absent"
+
+
+def test_absent_twice(run_module, stats):
+    run_module(ilert_alert_source, name="gone", escalation_policy="Default")
+    first = run_module(ilert_alert_source, name="gone", state="absent", diff=True)
+    assert first["changed"] is True and first["operation"] == "deleted" and first["alert_source"] is None
+    assert first["diff"]["after"] == {"state": "absent"}
+    before = stats()
+    second = run_module(ilert_alert_source, name="gone", state="absent")
+    assert second["changed"] is False and second["operation"] == "none"
+    assert delta(before, stats()) == {"requests": 1, "writes": 0}
+
+
+def test_integration_key_and_token_never_in_messages_or_diffs(run_module):
+    created = run_module(ilert_alert_source, diff=True, **FULL)
+    key = created["integration_key"]
+    updated = run_module(ilert_alert_source, diff=True, **dict(FULL, severity=5))
+    deleted = run_module(ilert_alert_source, diff=True, name=FULL["name"], state="absent")
+    for result in (created, updated, deleted):
+        assert key not in result["msg"] and key not in json.dumps(result.get("diff"))
+        assert TOKEN not in json.dumps(result)
+
+
+# --- the info module ------------------------------------------------------------------------------------------
+def test_info_filters_and_hides_keys_unless_asked(run_module, stats):
+    watcher = run_module(ilert_alert_source, **FULL)
+    other = run_module(ilert_alert_source, name="prom", integration_type="PROMETHEUS", escalation_policy="Default")
+    listed = run_module(ilert_alert_source_info)
+    assert listed["changed"] is False
+    assert [source["id"] for source in listed["alert_sources"]] == [watcher["id"], other["id"]]
+    assert all("integrationKey" not in source and "integrationUrl" not in source for source in listed["alert_sources"])
+    assert watcher["integration_key"] not in json.dumps(listed)
+
+    by_type = run_module(ilert_alert_source_info, integration_type="eswatcher")
+    assert [source["name"] for source in by_type["alert_sources"]] == ["Watcher prod"]
+    by_name = run_module(ilert_alert_source_info, name="prom")
+    assert [source["id"] for source in by_name["alert_sources"]] == [other["id"]]
+    assert run_module(ilert_alert_source_info, name="nothing")["alert_sources"] == []
+
+    before = stats()
+    by_id = run_module(ilert_alert_source_info, id=watcher["id"], include_templates=True, include_keys=True, check_mode=True)
+    assert delta(before, stats()) == {"requests": 1, "writes": 0}
+    [source] = by_id["alert_sources"]
+    assert source["integrationKey"] == watcher["integration_key"]
+    assert source["summaryTemplate"] == {"textTemplate": "{{ watch_id }} fired"}
+    assert run_module(ilert_alert_source_info, id=424242)["alert_sources"] == []
+
+
+def test_info_with_templates_reads_each_source(run_module, stats):
+    run_module(ilert_alert_source, **FULL)
+    before = stats()
+    result = run_module(ilert_alert_source_info, name=FULL["name"], include_templates=True)
+    assert result["alert_sources"][0]["eventFilter"] == FULL["event_filter"]
+    assert "integrationKey" not in result["alert_sources"][0]
+    assert delta(before, stats()) == {"requests": 2, "writes": 0}
+
+
+def test_info_error_is_clear(run_module):
+    result = run_module(ilert_alert_source_info, api_token="il-wrong-SECRET")
+    assert result["failed"] is True and result["msg"].startswith("Error reading alert sources: ")
+    assert "KEY_ERROR" in result["msg"] and "il-wrong-SECRET" not in json.dumps(result)
