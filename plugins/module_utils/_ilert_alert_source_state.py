@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import copy
 import re
-from urllib.parse import quote, urlsplit
+
+from ansible_collections.ilert.watcher.plugins.module_utils._ilert_webhook import webhook_parts
 
 # Everything iLert returns only on request. Reading with all of them is what keeps the
 # full-replace PUT from dropping a field; textTemplate makes templates come back as text.
@@ -376,8 +377,4 @@ def webhook(api_url: str, integration_type, integration_key):
     """The parts a Watcher webhook action needs to post to this source, or None without a key."""
     if not integration_key or not integration_type or str(integration_type).upper() in EMAIL_TYPES:
         return None
-    parts = urlsplit(api_url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    path = "%s/api/v1/events/%s/%s" % (parts.path.rstrip("/"), quote(str(integration_type).lower(), safe=""),
-                                       quote(str(integration_key), safe=""))
-    return {"scheme": parts.scheme, "host": parts.hostname, "port": port, "path": path}
+    return webhook_parts(api_url, str(integration_type), str(integration_key))
