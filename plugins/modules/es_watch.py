@@ -135,10 +135,10 @@ seealso:
 """
 
 EXAMPLES = r"""
+# Connection options (hosts, api_key, ...) come from module_defaults for
+# group/ilert.watcher.elasticsearch or from the ELASTICSEARCH_* environment variables.
 - name: Errors in the application logs raise an alert in iLert
   ilert.watcher.es_watch:
-    hosts: ["https://es.example.com:9200"]
-    api_key: "{{ vault_es_api_key }}"
     watch_id: app-errors
     trigger:
       schedule:
@@ -160,6 +160,7 @@ EXAMPLES = r"""
     throttle_period: 15m
     metadata:
       name: Errors in the application logs
+      team: platform
     ilert:
       integration_key: "{{ alert_source.integration_key }}"
 
@@ -171,7 +172,7 @@ EXAMPLES = r"""
 
 - name: No more watch
   ilert.watcher.es_watch:
-    watch_id: app-errors
+    watch_id: disk-usage
     state: absent
 """
 

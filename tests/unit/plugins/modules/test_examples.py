@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ansible_collections.ilert.watcher.plugins.modules import ilert_alert_source, ilert_alert_source_info
+from ansible_collections.ilert.watcher.plugins.modules import es_watch, es_watch_info, ilert_alert_source, ilert_alert_source_info
 
 TASKS = Path(__file__).resolve().parents[3] / "integration" / "targets" / "ilert_alert_source" / "tasks"
 
@@ -42,3 +42,17 @@ def test_examples_use_fully_qualified_names_and_no_log_where_keys_are_returned()
         assert "ilert.watcher.ilert_alert_source" in task, task["name"]
         if task["ilert.watcher.ilert_alert_source"].get("state") != "absent":
             assert task.get("no_log") is True, task["name"]
+
+
+WATCH_TASKS = Path(__file__).resolve().parents[3] / "integration" / "targets" / "es_watch" / "tasks"
+
+
+@pytest.mark.parametrize("module, task_file", [
+    (es_watch, "examples_watch.yml"),
+    (es_watch_info, "examples_info.yml"),
+])
+def test_the_es_watch_target_runs_the_examples_as_documented(module, task_file):
+    documented = yaml.load(module.EXAMPLES, Loader=_Loader)
+    run = yaml.load((WATCH_TASKS / task_file).read_text(encoding="utf-8"), Loader=_Loader)
+    assert documented, "no EXAMPLES"
+    assert run == documented
