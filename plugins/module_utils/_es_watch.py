@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 
 from ansible_collections.ilert.watcher.plugins.module_utils._elasticsearch import translate_error
+from ansible_collections.ilert.watcher.plugins.module_utils._ilert_auto_resolve import DEFAULT_RESOLVE_THROTTLE, auto_resolving
 from ansible_collections.ilert.watcher.plugins.module_utils._ilert_webhook import (
     DEFAULT_ACTION_ID,
     DEFAULT_API_URL,
@@ -80,16 +81,26 @@ def definition_from_params(params: dict) -> dict:
         parts = dict(definition)
     ilert = params.get("ilert")
     if ilert:
-        action_id = ilert.get("action_id") or DEFAULT_ACTION_ID
-        actions = dict(parts.get("actions") or {})
-        if action_id in actions:
-            raise WatchError("actions already has an action '%s'; give ilert.action_id another id, or drop one of the two" % action_id)
         try:
-            actions[action_id] = ilert_action(ilert.get("integration_key"), ilert.get("api_url") or DEFAULT_API_URL)
+            parts = with_ilert(parts, ilert, params["watch_id"])
         except ILertWebhookError as exc:
             raise WatchError(str(exc)) from None
-        parts["actions"] = actions
     return parts
+
+
+def with_ilert(parts: dict, ilert: dict, watch_id: str) -> dict:
+    """The watch with its iLert action: the plain webhook, or the auto-resolving ALERT / RESOLVE pair."""
+    action_id = ilert.get("action_id") or DEFAULT_ACTION_ID
+    api_url = ilert.get("api_url") or DEFAULT_API_URL
+    if ilert.get("auto_resolve"):
+        summary = ilert.get("summary") or ((parts.get("metadata") or {}).get("name")) or watch_id
+        return auto_resolving(parts, ilert.get("integration_key"), api_url, action_id, alert_key=watch_id, summary=str(summary),
+                              resolve_throttle_period=ilert.get("resolve_throttle_period") or DEFAULT_RESOLVE_THROTTLE)
+    actions = dict(parts.get("actions") or {})
+    if action_id in actions:
+        raise ILertWebhookError("actions already has an action '%s'; give ilert.action_id another id, or drop one of the two" % action_id)
+    actions[action_id] = ilert_action(ilert.get("integration_key"), api_url)
+    return dict(parts, actions=actions)
 
 
 def wanted_watch(params: dict) -> dict:

@@ -111,8 +111,28 @@ options:
       action_id:
         description:
           - The id of the action in the watch. An action of the same id in O(actions) is an error.
+          - With O(ilert.auto_resolve), the resolving action is named after it with C(_resolve) appended.
         type: str
         default: ilert
+      auto_resolve:
+        description:
+          - Resolve the iLert alert once the condition no longer holds, which iLert's stock Watcher integration cannot do.
+          - The watch condition becomes C(always); an action with the condition of the watch sends an C(ALERT) event and
+            an action with its negation sends a C(RESOLVE) event to iLert's Events API, both with the watch id as alert key.
+          - The watch then records an execution with its actions checked on every run. Only conditions that can be
+            negated are accepted (C(always), C(never), C(compare) and C(array_compare) with one operator), not scripts.
+        type: bool
+        default: false
+      summary:
+        description:
+          - With O(ilert.auto_resolve), the summary of the alert. Defaults to C(metadata.name), then the watch id.
+        type: str
+      resolve_throttle_period:
+        description:
+          - With O(ilert.auto_resolve), the minimum time between two C(RESOLVE) events, so that a healthy watch does
+            not send one on every run. An alert that opens again within this time is resolved only after it.
+        type: str
+        default: 30m
   redacted_values:
     description:
       - What a secret hidden by Elasticsearch in the stored watch (C(::es_redacted::), for basic-auth
@@ -251,6 +271,9 @@ def main():
             integration_key=dict(type="str", required=True, no_log=True),
             api_url=dict(type="str", default="https://api.ilert.com"),
             action_id=dict(type="str", default="ilert"),
+            auto_resolve=dict(type="bool", default=False),
+            summary=dict(type="str"),
+            resolve_throttle_period=dict(type="str", default="30m"),
         )),
         redacted_values=dict(type="str", choices=["assume_unchanged", "always_update"], default="assume_unchanged"),
     )
