@@ -36,7 +36,7 @@ help:
 venv: $(STAMP) $(ES8_STAMP)
 
 # Rebuilt only when a requirements file changes, so `make venv` is cheap to repeat.
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt requirements-awx.txt
 	@test -n "$(PYTHON)" || { echo "Python $(PY) not found: install it or set PYTHON=/path/to/python$(PY)" >&2; exit 1; }
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	@echo "venv: installing the pinned toolchain into $(VENV) (log: $(VENV)/pip.log)"
