@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 from ansible_collections.ilert.watcher.plugins.module_utils._ilert_webhook import DEFAULT_API_URL, ILertWebhookError
 
-DEFAULT_RESOLVE_THROTTLE = "30m"
+DEFAULT_RESOLVE_THROTTLE = "5m"
 RESOLVE_SUFFIX = "_resolve"
 _NEGATED_OPS = {"eq": "not_eq", "not_eq": "eq", "gt": "lte", "gte": "lt", "lt": "gte", "lte": "gt"}
 _NEGATED_QUANTIFIERS = {"some": "all", "all": "some"}

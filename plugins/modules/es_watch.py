@@ -130,9 +130,10 @@ options:
       resolve_throttle_period:
         description:
           - With O(ilert.auto_resolve), the minimum time between two C(RESOLVE) events, so that a healthy watch does
-            not send one on every run. An alert that opens again within this time is resolved only after it.
+            not send one on every run. The throttle also runs after a C(RESOLVE) that found no open alert, so an
+            alert is resolved at most this long after its condition cleared.
         type: str
-        default: 30m
+        default: 5m
   redacted_values:
     description:
       - What a secret hidden by Elasticsearch in the stored watch (C(::es_redacted::), for basic-auth
@@ -273,7 +274,7 @@ def main():
             action_id=dict(type="str", default="ilert"),
             auto_resolve=dict(type="bool", default=False),
             summary=dict(type="str"),
-            resolve_throttle_period=dict(type="str", default="30m"),
+            resolve_throttle_period=dict(type="str", default="5m"),
         )),
         redacted_values=dict(type="str", choices=["assume_unchanged", "always_update"], default="assume_unchanged"),
     )

@@ -49,7 +49,7 @@ def test_the_pair_of_actions_and_the_always_condition():
     assert set(watch["actions"]) == {"log", "ilert", "ilert_resolve"}
     alert, resolve = watch["actions"]["ilert"], watch["actions"]["ilert_resolve"]
     assert alert["condition"] == ERRORS and resolve["condition"] == {"compare": {"ctx.payload.hits.total": {"lte": 0}}}
-    assert resolve["throttle_period"] == "30m" and "throttle_period" not in alert
+    assert resolve["throttle_period"] == "5m" and "throttle_period" not in alert
     for action, event_type in ((alert, "ALERT"), (resolve, "RESOLVE")):
         hook = action["webhook"]
         assert (hook["scheme"], hook["host"], hook["port"], hook["path"], hook["method"]) == ("https", "api.ilert.com", 443, "/api/events", "post")
