@@ -25,6 +25,8 @@ ALWAYS_UPDATE = "always_update"
 # An iLert events URL carries the integration key as its last segment, and anyone who has the key
 # can raise alerts: it is masked wherever a request path holds one, known to this run or not.
 _ILERT_EVENTS_PATH = re.compile(r"(/api/v1/events/[^/?#]+/)[^/?#]+")
+# iLert's Events API takes the key in the body (the auto-resolve actions post there).
+_ILERT_EVENTS_BODY_KEY = re.compile(r'("(?:integrationKey|apiKey)"\s*:\s*")[^"]*(")')
 
 
 def _leaves(value, path=()):
@@ -113,6 +115,8 @@ def mask(value, secrets=()):
             _set(masked, path, MASK)
         elif isinstance(leaf, str) and path[-1] == "path":
             _set(masked, path, _ILERT_EVENTS_PATH.sub(r"\1" + MASK, scrub(leaf)))
+        elif isinstance(leaf, str) and path[-1] == "body":
+            _set(masked, path, _ILERT_EVENTS_BODY_KEY.sub(r"\1" + MASK + r"\2", scrub(leaf)))
         elif isinstance(leaf, str):
             _set(masked, path, scrub(leaf))
     return masked

@@ -131,3 +131,9 @@ def test_ilert_keys_in_request_paths_are_masked_even_when_unknown():
     masked = mask(watch)
     assert masked["actions"]["a"]["webhook"]["path"] == "/api/v1/events/eswatcher/" + MASK
     assert masked["actions"]["b"]["webhook"]["path"] == "/other/" + KEY  # not an events path: nothing to say it is a key
+
+
+def test_ilert_keys_in_events_api_bodies_are_masked_even_when_unknown():
+    body = '{"integrationKey": "%s", "eventType": "ALERT", "customDetails": {{#toJson}}ctx.payload{{/toJson}}}' % KEY
+    masked = mask({"actions": {"a": {"webhook": {"path": "/api/events", "body": body}}}})
+    assert masked["actions"]["a"]["webhook"]["body"] == body.replace(KEY, MASK)
