@@ -87,10 +87,12 @@ options:
   retries:
     description:
       - How many times the client repeats a request after a connection error (including a failed TLS
-        handshake) or an HTTP 429, 502, 503 or 504 response, whatever the HTTP method.
+        handshake), a timeout (see O(request_timeout)) or an HTTP 429, 500, 502, 503 or 504 response, whatever
+        the HTTP method. Every request these modules send may be repeated safely, reads and writes of one
+        watch by id (a repeated conditional update meets a version conflict, and the module reads again).
       - Retries are sent immediately, without delay or backoff, and C(Retry-After) headers are ignored.
         A failing node is set aside for a while, so with several O(hosts) a retry normally goes to another node.
-      - Timeouts (see O(request_timeout)) and other errors are not retried.
+      - Other errors are not retried.
       - When all attempts fail, the module reports the last error.
       - V(0) disables retries.
     type: int

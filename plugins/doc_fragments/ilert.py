@@ -43,10 +43,12 @@ options:
   retries:
     description:
       - How many times to retry a request after the first attempt. V(0) disables retries.
-      - Retried are HTTP 429 (rate limited), 502, 503 and 504 answers and connection failures. Other 4xx
-        answers and HTTP 500 are never retried.
-      - A create (C(POST)) is retried only when iLert certainly did not process it, that is after HTTP 429
-        or when the connection could not be opened; never after a timeout or a 502/503/504.
+      - Retried are HTTP 429 (rate limited), 500, 502, 503 and 504 answers, timeouts and connection failures of
+        reads, updates and deletes, which are safe to repeat. Other 4xx answers are never retried.
+      - A create (C(POST)) is repeated by the client only when iLert certainly did not process it, that is after
+        HTTP 429 or when the connection could not be opened. After a timeout or a 5xx answer the module that
+        created first looks for what it created, and creates again only when it finds nothing, within the same
+        number of retries.
       - Waits grow exponentially, 1, 2, 4, 8 and 16 seconds, then 30 seconds for every further retry,
         each plus up to 1 second of random jitter; no single wait exceeds 30 seconds.
         A C(Retry-After) header is honoured up to 60 seconds.

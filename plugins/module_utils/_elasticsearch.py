@@ -48,8 +48,10 @@ else:
 
 DEFAULT_HOSTS = ["http://localhost:9200"]
 
-# elastic-transport's own default; spelled out so the doc fragment and the client cannot drift.
-RETRY_ON_STATUS = (429, 502, 503, 504)
+# elastic-transport's default plus 500. Every request of the es_* modules is a read or a write
+# by id that may be repeated (a repeated conditional PUT meets a 409 and the module reads
+# again), so a repeat never does anything twice. Spelled out so the doc fragment cannot drift.
+RETRY_ON_STATUS = (429, 500, 502, 503, 504)
 
 REDACTED = "********"
 
@@ -136,9 +138,9 @@ def client_kwargs(params):
         request_timeout=float(params.get("request_timeout") or 30),
         max_retries=params.get("retries", 3),
         retry_on_status=RETRY_ON_STATUS,
-        # A timed-out request may still be running on the cluster, and each retry would wait
-        # another full request_timeout; better to report the timeout at once.
-        retry_on_timeout=False,
+        # A timed-out request may have been carried out; repeating it is safe for the same reason
+        # as above, and each repeat waits request_timeout again.
+        retry_on_timeout=True,
     )
 
     if params.get("cloud_id"):
@@ -406,6 +408,12 @@ def _transport_detail(exc):
     return _one_line(_URLLIB3_PREFIX_RE.sub("", detail), 300)
 
 
+def _retried(params):
+    retries = params.get("retries")
+    retries = 3 if retries is None else retries
+    return "%d retr%s" % (retries, "y" if retries == 1 else "ies")
+
+
 def _transport_error(exc, params):
     where = _where(params, exc)
     detail = _transport_detail(exc)
@@ -413,8 +421,8 @@ def _transport_error(exc, params):
     timeout_text = "%gs" % timeout if timeout else "its default"
     if isinstance(exc, ConnectionTimeout):
         return (
-            "No answer from Elasticsearch at %s within request_timeout (%s): %s. Timeouts are not retried; "
-            "raise request_timeout for a slow cluster, or check hosts and the network." % (where, timeout_text, detail)
+            "No answer from Elasticsearch at %s within request_timeout (%s), also after %s: %s. Raise request_timeout "
+            "for a slow cluster, or check hosts and the network." % (where, timeout_text, _retried(params), detail)
         )
     if isinstance(exc, SSLError):
         return (

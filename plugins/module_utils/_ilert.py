@@ -55,9 +55,9 @@ BACKOFF_JITTER = 1.0
 RETRY_AFTER_MAX = 60.0  # one rate-limit window; a larger Retry-After would stall the play
 
 # 429: rate limited, the request was refused and is safe to repeat, also for POST.
-# 502/503/504: a proxy or the service was briefly unavailable.
-# 500 is deliberately absent: iLert uses it for real server-side failures.
-RETRY_STATUSES = frozenset((429, 502, 503, 504))
+# 500/502/503/504: the service or a proxy failed; repeated only for the idempotent methods
+# below, where a second try cannot do anything twice (a create is the module's to decide).
+RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
 # Methods that may be repeated after the server may already have acted on them.
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "PUT", "DELETE"))
 

@@ -15,6 +15,7 @@ module options, the canonical state and iLert's JSON (``_ilert_alert_source_stat
 from __future__ import annotations
 
 import copy
+import time
 
 from ansible_collections.ilert.watcher.plugins.module_utils._ilert import (
     ILertAPIError,
@@ -40,6 +41,8 @@ from ansible_collections.ilert.watcher.plugins.module_utils._resource import Res
 
 SOURCES_PATH = "/api/alert-sources"
 SOURCE_PATH = "/api/alert-sources/{id}"
+# Answers to a create that do not say whether iLert made the source (its answer may be lost).
+UNCERTAIN_CREATE_STATUSES = frozenset((500, 502, 503, 504))
 
 
 def describe_api_error(exc: ILertError) -> str:
@@ -162,8 +165,34 @@ class AlertSource(ResourceModule):
         return current_view(current, self._desired)
 
     def create_object(self, desired: dict):
-        self._doing = "creating alert source '%s'" % self.params["name"]
-        return self.client.post(SOURCES_PATH, body=create_body(desired), params=include_params())
+        """POST, and after an answer that leaves it open whether iLert acted, look before posting again.
+
+        iLert does not enforce unique names, so a blind second POST after a lost answer would make a
+        duplicate. The source is looked for by name after a growing pause, as many times as the
+        connection's ``retries`` allow.
+        """
+        name = self.params["name"]
+        self._doing = "creating alert source '%s'" % name
+        body = create_body(desired)
+        for attempt in range(self.client.retries + 1):
+            try:
+                return self.client.post(SOURCES_PATH, body=body, params=include_params())
+            except (ILertAPIError, ILertConnectionError) as exc:
+                uncertain = isinstance(exc, ILertConnectionError) or exc.status in UNCERTAIN_CREATE_STATUSES
+                if not uncertain or attempt == self.client.retries:
+                    raise
+                self.module.warn("Creating alert source '%s' got no clear answer (%s); looking whether iLert made it before trying again."
+                                 % (name, exc))
+            time.sleep(min(30.0, 2.0 ** attempt))
+            self._doing = "looking for alert source '%s' after an unanswered create" % name
+            made = [source for source in list_sources(self.client) if source.get("name") == name]
+            if len(made) > 1:
+                raise AlertSourceError("%d alert sources are named '%s' (ids %s), made at the same time by another run. Delete all but "
+                                       "one, or set id to the one this task manages." % (len(made), name, ", ".join(str(s.get("id")) for s in made)))
+            if made:
+                return get_source(self.client, made[0]["id"])
+            self._doing = "creating alert source '%s'" % name
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def update_object(self, current, desired: dict, changed_keys: list):
         self._doing = "updating alert source '%s' (id %s)" % (self.params["name"], current.get("id"))

@@ -42,8 +42,9 @@ class FaultInjector:
       routes    optional regular expressions; a request matches when "METHOD /path" matches one
       methods   optional list of HTTP methods the faults apply to
       count     optional: stop after injecting this many faults
-      delay_ms  for "delay": how long to wait before answering normally (default 200)
-      timeout_s for "timeout": how long to stall before answering (default 30)
+      delay_ms  for "delay": how long to wait before handling the request (default 200)
+      timeout_s for "timeout": the request is handled at once, its answer held back this long (default 30),
+                so a client that gives up earlier never learns that the server acted
       seed      optional random seed, for repeatable runs
     """
 

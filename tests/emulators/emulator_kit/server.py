@@ -107,8 +107,8 @@ class EmulatorApp:
         if fault is not None and fault.kind == "reset":
             self.stats.record(request.method, route, 0)
             reset_connection(environ)
-        if fault is not None and fault.status is None:
-            stall(fault)
+        if fault is not None and fault.kind == "delay":
+            stall(fault)  # a slow server: it acts late, maybe still within the client's timeout
         if fault is not None and fault.status is not None:
             response = self.error_response(fault.status, "injected fault: HTTP %d" % fault.status)
         elif handler is None:
@@ -117,6 +117,8 @@ class EmulatorApp:
             response = handler(request, **arguments)
             if request.method not in ("GET", "HEAD") and response.status_code < 400:
                 self.save_state()
+        if fault is not None and fault.kind == "timeout":
+            stall(fault)  # the server acted, its answer comes too late: the lost-response case
         self.stats.record(request.method, route, response.status_code)
         return self.finish(response)(environ, start_response)
 

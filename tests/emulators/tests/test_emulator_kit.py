@@ -140,3 +140,11 @@ def test_data_file_keeps_state_across_restarts(tmp_path):
     assert json.loads(data.read_text(encoding="utf-8")) == {"values": {"a": {"n": 1}}}
     with BackgroundServer(KeyValueEmulator(data_file=str(data))) as server:
         assert requests.get(server.url + "/kv/a", timeout=5).json() == {"value": {"n": 1}}
+
+
+def test_a_timeout_fault_acts_first_and_answers_too_late(server):
+    requests.post(server.url + "/_emulator/faults", json={"rate": 1, "kinds": ["timeout"], "timeout_s": 1.5, "methods": ["PUT"]}, timeout=5)
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        requests.put(server.url + "/kv/late", json=7, timeout=0.5)
+    requests.delete(server.url + "/_emulator/faults", timeout=5)
+    assert requests.get(server.url + "/kv/late", timeout=5).json() == {"value": 7}  # stored, though the client gave up

@@ -239,11 +239,11 @@ def test_ilert_error_body_is_quoted(run_module):
     assert result["api_error"]["status"] == 400
 
 
-def test_http_500_is_reported_not_retried(run_module, ilert, stats):
+def test_http_500_on_a_read_is_retried_then_reported(run_module, ilert, stats):
     ilert.app.faults.configure({"rate": 1, "kinds": ["500"], "routes": ["^GET /api/alert-sources"]})
-    result = run_module(ilert_alert_source, name="x", escalation_policy="Default", retries=3)
+    result = run_module(ilert_alert_source, name="x", escalation_policy="Default", retries=1)
     assert result["failed"] is True and "HTTP 500" in result["msg"]
-    assert stats()["requests"] == 1
+    assert stats()["requests"] == 2
 
 
 def test_unknown_pinned_id_fails_for_present_and_is_absent_for_absent(run_module):
@@ -312,3 +312,22 @@ def test_info_error_is_clear(run_module):
     result = run_module(ilert_alert_source_info, api_token="il-wrong-SECRET")
     assert result["failed"] is True and result["msg"].startswith("Error reading alert sources: ")
     assert "KEY_ERROR" in result["msg"] and "il-wrong-SECRET" not in json.dumps(result)
+
+
+def test_a_create_whose_answer_is_lost_is_found_not_made_twice(run_module, ilert, stats):
+    # The emulator makes the source, then holds the answer back past the module's timeout.
+    ilert.app.faults.configure({"rate": 1, "kinds": ["timeout"], "timeout_s": 2, "methods": ["POST"], "count": 1})
+    result = run_module(ilert_alert_source, name="lost answer", escalation_policy="Default", timeout=1, retries=2)
+    assert result["changed"] is True and result["operation"] == "created", result
+    assert result["id"] is not None and result["integration_key"]
+    named = [source for source in ilert.app.account.all("alertSources") if source["name"] == "lost answer"]
+    assert len(named) == 1
+    assert stats()["by_method"]["POST"] == 1
+
+
+def test_a_create_refused_with_503_is_looked_for_then_made_once(run_module, ilert, stats):
+    ilert.app.faults.configure({"rate": 1, "kinds": ["503"], "methods": ["POST"], "count": 1})
+    result = run_module(ilert_alert_source, name="second try", escalation_policy="Default", retries=2)
+    assert result["changed"] is True and result["operation"] == "created", result
+    assert len([source for source in ilert.app.account.all("alertSources") if source["name"] == "second try"]) == 1
+    assert stats()["by_method"]["POST"] == 2
