@@ -1,7 +1,7 @@
 # Copyright: ilert.watcher contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""`PYTHONPATH=tests/emulators python -m es_emulator [--port 19200] [--version 9.1.0] [--license trial|basic]`."""
+"""`PYTHONPATH=tests/emulators python -m es_emulator [--port 19200] [--version 9.1.0] [--license trial|basic] [--scheduler on|off]`."""
 
 from __future__ import annotations
 
@@ -26,9 +26,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--version", type=_version, default="9.1.0", help="Elasticsearch release to emulate (default: %(default)s)")
     parser.add_argument("--license", choices=("trial", "basic"), default="trial",
                         help="licence level; basic refuses Watcher like a real cluster (default: %(default)s)")
+    parser.add_argument("--scheduler", choices=("on", "off"), default="on",
+                        help="run active watches on their schedules; off for deterministic tests (default: %(default)s)")
     args = parser.parse_args(argv)
-    app = WatcherEmulator(version=args.version, license_type=args.license, faults=args.faults, data_file=args.data)
-    serve(app, args.host, args.port, "Elasticsearch %s emulator (%s licence)" % (args.version, args.license), quiet=args.quiet)
+    app = WatcherEmulator(version=args.version, license_type=args.license, faults=args.faults, data_file=args.data,
+                          scheduler=args.scheduler == "on")
+    try:
+        serve(app, args.host, args.port, "Elasticsearch %s emulator (%s licence, scheduler %s)" % (args.version, args.license, args.scheduler),
+              quiet=args.quiet)
+    finally:
+        app.close()
     return 0
 
 

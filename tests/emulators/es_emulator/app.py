@@ -10,9 +10,12 @@ licence check, then the work on the `.watches` store. Every response carries
 
 from __future__ import annotations
 
+import base64
 import copy
 import functools
 import json
+import threading
+import uuid
 from datetime import datetime, timezone
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
@@ -20,12 +23,15 @@ from werkzeug.wrappers import Response
 
 from emulator_kit.server import EmulatorApp
 
-from . import cluster, query
+from . import cluster, datemath, query, search
 from .call import Call
 from .errors import (EsError, PlainError, fault_error, illegal_argument, index_not_found, licence_error, parse_error,
-                     validation_error, watch_not_found)
+                     validation_error, version_conflict, watch_not_found)
+from .execution import INLINE_WATCH_ID, MODES, Execution, Request
+from .indices import HISTORY_PREFIX, Indices, index_missing
 from .params import as_bool, as_list, as_long, check_unrecognized
 from .routes import ENDPOINTS, READ_ONLY_ROUTES, build_map, modern_path
+from .scheduler import Scheduler
 from .status import ALL_ACTIONS, ack, for_response, format_date, new_status
 from .store import WatchStore
 from .versions import ServerVersion
@@ -37,11 +43,17 @@ MATCH_ANY = -3
 SYSTEM_INDEX_WARNING = ("this request accesses system indices: [.watches], but in a future major version, "
                         "direct access to system indices will be prevented by default")
 PENDING_WATCHES_WARNING = "The pending_watches parameter is deprecated, use queued_watches instead"
-EXECUTION_NOT_EMULATED = "watch execution is not emulated yet (it comes with part 2 of the emulator, issue 4)"
+HISTORY_TEMPLATE_VERSION = {7: 13, 8: 16, 9: 17}
+_EXECUTE_FIELDS = ("trigger_data", "ignore_condition", "record_execution", "alternative_input", "action_modes", "watch", "debug")
+_WATCH_FIELDS = ("trigger", "input", "condition", "transform", "throttle_period", "throttle_period_in_millis", "actions", "metadata")
 
 
-def api(endpoint: str):
-    """Wrap a handler `(self, call, **path_args)` into the `(self, request, **path_args)` the kit calls."""
+def api(endpoint: str, locked: bool = True):
+    """Wrap a handler `(self, call, **path_args)` into the `(self, request, **path_args)` the kit calls.
+
+    The handler runs under the state lock, except `locked=False` ones (watch execution), which take
+    it themselves around each read and write so that webhooks are never sent with the lock held.
+    """
     spec = ENDPOINTS[endpoint]
 
     def decorate(handler):
@@ -53,6 +65,8 @@ def api(endpoint: str):
                 check_unrecognized(request.path, request.args.keys(), spec.params)
                 if call.has_body and not spec.body:
                     raise illegal_argument("request [%s %s] does not support having a body" % (request.method, request.path))
+                if not locked:
+                    return handler(self, call, **path_args)
                 with self.state_lock:
                     return handler(self, call, **path_args)
             except (EsError, PlainError) as error:
@@ -68,7 +82,7 @@ def _check_id(watch_id: str) -> list[str]:
 class WatcherEmulator(EmulatorApp):
     """Elasticsearch with Watcher, one node, as `--version` and `--license` say."""
 
-    def __init__(self, version: str = "9.1.0", license_type: str = "trial", clock=None, **kwargs):
+    def __init__(self, version: str = "9.1.0", license_type: str = "trial", clock=None, scheduler: bool = True, **kwargs):
         if license_type not in ("trial", "basic"):
             raise ValueError("license must be trial or basic, got %r" % license_type)
         self.version = ServerVersion.parse(version)
@@ -81,7 +95,19 @@ class WatcherEmulator(EmulatorApp):
         self.manually_stopped = False
         self.watches_settings = dict(cluster.WATCHES_INDEX_SETTINGS)
         self.cluster_settings = {"persistent": {}, "transient": {}}
+        self.indices = Indices()
+        self.scripts: dict[str, dict] = {}
+        self.node_id = cluster.NODE_ID
+        self.executing: dict[str, dict] = {}
+        self._executing_lock = threading.Lock()
+        self.scheduler = Scheduler(self)
         super().__init__(**kwargs)
+        if scheduler:
+            self.scheduler.start()
+
+    def close(self) -> None:
+        """Stop the scheduler (waits for a running execution to finish)."""
+        self.scheduler.stop()
 
     # --- the kit's contract ------------------------------------------------------------------------
     def error_response(self, status: int, reason: str) -> Response:
@@ -91,6 +117,9 @@ class WatcherEmulator(EmulatorApp):
 
     def reset_state(self) -> None:
         self.store.reset()
+        self.indices.reset()
+        self.scripts = {}
+        self.scheduler.forget()
         self.watcher_started = True
         self.manually_stopped = False
         self.watches_settings = dict(cluster.WATCHES_INDEX_SETTINGS)
@@ -103,6 +132,8 @@ class WatcherEmulator(EmulatorApp):
             "watcher": {"started": self.watcher_started, "manually_stopped": self.manually_stopped},
             "watches_settings": self.watches_settings,
             "cluster_settings": self.cluster_settings,
+            "indices": self.indices.to_dict(),
+            "scripts": self.scripts,
         }
 
     def state_from_dict(self, state: dict) -> None:
@@ -112,6 +143,8 @@ class WatcherEmulator(EmulatorApp):
         self.manually_stopped = watcher.get("manually_stopped", False)
         self.watches_settings = state.get("watches_settings", dict(cluster.WATCHES_INDEX_SETTINGS))
         self.cluster_settings = state.get("cluster_settings", {"persistent": {}, "transient": {}})
+        self.indices.from_dict(state.get("indices", {}))
+        self.scripts = state.get("scripts", {})
 
     def finish(self, response: Response) -> Response:
         response.headers["X-Elastic-Product"] = "Elasticsearch"
@@ -280,6 +313,8 @@ class WatcherEmulator(EmulatorApp):
         document = self.store.get(watch_id)
         if document is None:
             raise watch_not_found(watch_id) if self.store.index_exists else index_not_found()
+        if watch_id in self.executing:
+            raise EsError(409, "illegal_state_exception", "watch[%s] is running currently, cannot ack until finished" % watch_id)
         self.read_watch(call, watch_id, document.source)
         status = copy.deepcopy(document.source["status"])
         action_ids = action_ids or [ALL_ACTIONS]
@@ -292,10 +327,350 @@ class WatcherEmulator(EmulatorApp):
             self.store.update(watch_id, partial, document.seq_no, document.primary_term)
         return call.respond(answer)
 
-    @api("execute_watch")
-    def on_execute_watch(self, call, id=None):  # pylint: disable=redefined-builtin,unused-argument
+    @api("execute_watch", locked=False)
+    def on_execute_watch(self, call, id=None):  # pylint: disable=redefined-builtin
         self.require_licence()  # TransportExecuteWatchAction is a WatcherTransportAction: licence first
-        raise EsError(501, "unsupported_operation_exception", EXECUTION_NOT_EMULATED)
+        body = call.content() if call.has_body else None
+        if body is not None and not isinstance(body, dict):
+            raise parse_error("could not parse watch execution request. unexpected token [%s]" % type(body).__name__)
+        body = body or {}
+        for key in body:
+            if key in _WATCH_FIELDS:
+                raise parse_error('could not parse watch execution request. please wrap watch including field [%s] inside a "watch" field' % key)
+            if key not in _EXECUTE_FIELDS:
+                raise parse_error("could not parse watch execution request. unexpected field [%s]" % key)
+        debug = as_bool(call.args, "debug", False) or bool(body.get("debug", False))
+        record = bool(body.get("record_execution", as_bool(call.args, "record_execution", False) if call.has_body else False))
+        ignore_condition = bool(body.get("ignore_condition", as_bool(call.args, "ignore_condition", False) if call.has_body else False))
+        modes = body.get("action_modes") or {}
+        if not isinstance(modes, dict):
+            raise parse_error("could not parse watch execution request. unexpected token for field [action_modes]")
+        for action_id, mode in modes.items():
+            if str(mode).lower() not in MODES:
+                raise parse_error("could not parse watch execution request. unknown action execution mode [%s] for action [%s]" % (mode, action_id))
+        modes = {action_id: str(mode).lower() for action_id, mode in modes.items()}
+        alternative = body.get("alternative_input")
+        if alternative is not None and not isinstance(alternative, dict):
+            raise parse_error("could not parse watch execution request. expected an object for field [alternative_input]")
+        trigger_data = body.get("trigger_data") or {}
+        problems = []
+        if id is None and body.get("watch") is None:
+            problems.append("watch id is missing")
+        if id is not None and body.get("watch") is not None:
+            problems.append("a watch execution request must either have a watch id or an inline watch source, but not both")
+        if body.get("watch") is not None and record:
+            problems.append("the execution of an inline watch cannot be recorded")
+        if id is not None:
+            problems += _check_id(id)
+        if problems:
+            raise validation_error(*problems)
+        try:
+            triggered = datemath.parse_date(trigger_data["triggered_time"]) if trigger_data.get("triggered_time") else None
+            scheduled = datemath.parse_date(trigger_data["scheduled_time"]) if trigger_data.get("scheduled_time") else None
+        except (datemath.DateError, ValueError) as error:
+            raise parse_error("could not parse watch execution request. could not parse [trigger_data]: %s" % error) from error
+        if body.get("watch") is not None:
+            ctx = ParseContext(INLINE_WATCH_ID, self.version)
+            watch = parse_watch(body["watch"], ctx)
+            for message in ctx.warnings:
+                call.warn(message)
+            request = Request(INLINE_WATCH_ID, watch, None)
+        else:
+            with self.state_lock:
+                document = self.store.get(id)
+                if document is None:
+                    raise EsError(404, "resource_not_found_exception", "Watch with id [%s] does not exist" % id)
+                source, seq_no = copy.deepcopy(document.source), document.seq_no
+            watch = parse_watch({key: value for key, value in source.items() if key != "status"}, ParseContext(id, self.version, allow_redacted=True))
+            request = Request(id, watch, source["status"], seq_no=seq_no)
+        request.triggered_time = triggered or scheduled
+        request.scheduled_time = scheduled or triggered
+        request.action_modes, request.alternative_input = modes, alternative
+        request.ignore_condition, request.record, request.debug = ignore_condition, record, debug
+        record_id, watch_record = self.execute(request)
+        return call.respond({"_id": record_id, "watch_record": watch_record})
+
+    def execute(self, request: Request) -> tuple[str, dict]:
+        """Run one execution; write the status and the history record when it is recorded."""
+        execution = Execution(self, request)
+        with self._executing_lock:
+            self.executing[request.watch_id] = {"watch_id": request.watch_id, "watch_record_id": execution.record_id,
+                                                "triggered_time": datemath.iso(execution.triggered_time),
+                                                "execution_time": datemath.iso(execution.execution_time), "execution_phase": "input"}
+        try:
+            watch_record, status = execution.run()
+        finally:
+            with self._executing_lock:
+                self.executing.pop(request.watch_id, None)
+        with self.state_lock:
+            document = self.store.get(request.watch_id) if request.status is not None else None
+            if document is not None and request.record and document.seq_no == request.seq_no:
+                # A watch put, activated or acked while it ran keeps that newer state (the status update is
+                # a compare-and-set on the seq_no it was read with; a conflict drops the status, not the record).
+                document, dummy = self.store.update(request.watch_id, {"status": status}, request.seq_no, document.primary_term)
+            version = document.version if document is not None else -1
+            watch_record["status"] = for_response(dict(status, version=version) if document is None else document.source["status"], version)
+            if document is not None and not request.record:
+                watch_record["status"] = for_response(dict(copy.deepcopy(status), state=document.source["status"]["state"]), version)
+            if request.record:
+                self.write_document(self.history_index(execution.execution_time), execution.record_id, watch_record)
+        return execution.record_id, watch_record
+
+    def history_index(self, moment: datetime) -> str:
+        return "%s%d-%s" % (HISTORY_PREFIX, HISTORY_TEMPLATE_VERSION[self.version.major], moment.astimezone(timezone.utc).strftime("%Y.%m.%d"))
+
+    def run_scheduled(self, watch_id: str, scheduled: datetime) -> None:
+        """What the trigger engine does when a watch is due: execute and record it."""
+        with self.state_lock:
+            document = self.store.get(watch_id)
+            if document is None or not self.watcher_started or not document.source["status"]["state"]["active"]:
+                return
+            source, seq_no = copy.deepcopy(document.source), document.seq_no
+        watch = parse_watch({key: value for key, value in source.items() if key != "status"}, ParseContext(watch_id, self.version, allow_redacted=True))
+        request = Request(watch_id, watch, source["status"], trigger_type="schedule", triggered_time=datetime.now(timezone.utc),
+                          scheduled_time=scheduled, record=True, seq_no=seq_no)
+        self.execute(request)
+
+    # --- the document store --------------------------------------------------------------------------
+    def write_document(self, index_name: str, doc_id: str | None, source: dict, create: bool = False, if_seq_no=None, if_primary_term=None) -> dict:
+        """IndexRequest on the document store (the caller holds the state lock). Returns the IndexResponse."""
+        if index_name == ".watches":
+            raise illegal_argument("the emulator keeps .watches for the Watcher APIs; index documents into other indices")
+        index = self.indices.for_write(index_name)
+        doc_id = doc_id or base64.urlsafe_b64encode(uuid.uuid4().bytes[:15]).decode("ascii")
+        current = index.docs.get(doc_id)
+        if create and current is not None:
+            raise EsError(409, "version_conflict_engine_exception", "[%s]: version conflict, document already exists (current version [%d])" % (
+                doc_id, current.version), index_uuid=index.uuid, shard="0", index=index_name)
+        if if_seq_no is not None:
+            if current is None or current.seq_no != if_seq_no or current.primary_term != if_primary_term:
+                raise version_conflict(doc_id, if_seq_no, if_primary_term or 0, current.seq_no if current else -2, current.primary_term if current else 0)
+        document, created = index.docs.index(doc_id, source)
+        return {"_index": index_name, "_id": doc_id, "_version": document.version, "result": "created" if created else "updated",
+                "_shards": {"total": 2, "successful": 1, "failed": 0}, "_seq_no": document.seq_no, "_primary_term": document.primary_term}
+
+    def _document_body(self, call) -> dict:
+        body = call.content()
+        if body is None:
+            raise validation_error("source is missing", "content type is missing")
+        if not isinstance(body, dict):
+            cause = EsError(400, "not_x_content_exception", "Compressor detection can only be called on some xcontent bytes")
+            raise EsError(400, "mapper_parsing_exception", "failed to parse", cause)
+        return body
+
+    @api("index_doc")
+    def on_index_doc(self, call, index, id=None):  # pylint: disable=redefined-builtin
+        body = self._document_body(call)
+        op_type = call.args.get("op_type", "index")
+        if op_type not in ("index", "create"):
+            raise illegal_argument("opType must be 'create' or 'index', found: [%s]" % op_type)
+        if_seq_no = as_long(call.args, "if_seq_no", UNASSIGNED_SEQ_NO)
+        if_primary_term = as_long(call.args, "if_primary_term", UNASSIGNED_PRIMARY_TERM)
+        answer = self.write_document(index, id, body, create=op_type == "create",
+                                     if_seq_no=None if if_seq_no == UNASSIGNED_SEQ_NO else if_seq_no, if_primary_term=if_primary_term)
+        return call.respond(self._refreshed(call, answer), 201 if answer["result"] == "created" else 200)
+
+    @api("create_doc")
+    def on_create_doc(self, call, index, id):  # pylint: disable=redefined-builtin
+        answer = self.write_document(index, id, self._document_body(call), create=True)
+        return call.respond(self._refreshed(call, answer), 201)
+
+    @staticmethod
+    def _refreshed(call, answer: dict) -> dict:
+        if call.args.get("refresh") in ("", "true", "wait_for"):
+            answer["forced_refresh"] = call.args.get("refresh") != "wait_for"
+        return answer
+
+    def _index_or_404(self, name: str):
+        index = self.indices.get(name)
+        if index is None:
+            raise index_missing(name)
+        return index
+
+    @api("get_doc")
+    def on_get_doc(self, call, index, id):  # pylint: disable=redefined-builtin
+        document = self._index_or_404(index).docs.get(id)
+        if document is None:
+            return call.respond({"_index": index, "_id": id, "found": False}, 404)
+        answer = {"_index": index, "_id": id, "_version": document.version, "_seq_no": document.seq_no, "_primary_term": document.primary_term,
+                  "found": True}
+        spec = call.args.get("_source")
+        includes, excludes = call.args.get("_source_includes"), call.args.get("_source_excludes")
+        if spec in ("false", "true") and not includes and not excludes:
+            wanted = spec == "true"
+        elif includes or excludes or spec:
+            wanted = {"includes": [item for item in (includes or spec or "").split(",") if item],
+                      "excludes": [item for item in (excludes or "").split(",") if item]}
+        else:
+            wanted = True
+        kept = search.filter_source(document.source, wanted)
+        if kept is not None:
+            answer["_source"] = kept
+        return call.respond(answer)
+
+    @api("delete_doc")
+    def on_delete_doc(self, call, index, id):  # pylint: disable=redefined-builtin
+        docs = self._index_or_404(index).docs
+        version, found = docs.delete(id)
+        answer = {"_index": index, "_id": id, "_version": version, "result": "deleted" if found else "not_found",
+                  "_shards": {"total": 2, "successful": 1, "failed": 0}, "_seq_no": docs.max_seq_no, "_primary_term": 1}
+        return call.respond(answer, 200 if found else 404)
+
+    @api("bulk")
+    def on_bulk(self, call, index=None):
+        lines = [line for line in call.body.decode("utf-8", "replace").split("\n") if line.strip()]
+        if not lines:
+            raise validation_error("no requests added")
+        items, position = [], 0
+        while position < len(lines):
+            try:
+                action = json.loads(lines[position])
+            except ValueError as error:
+                raise EsError(400, "x_content_parse_exception", "[1:1] Malformed action/metadata line [%d]" % (position + 1)) from error
+            if not isinstance(action, dict) or len(action) != 1:
+                raise illegal_argument("Malformed action/metadata line [%d], expected a simple value for field [_index] but found [START_OBJECT]" % (
+                    position + 1))
+            kind, meta = next(iter(action.items()))
+            if kind not in ("index", "create", "delete", "update"):
+                raise illegal_argument("Malformed action/metadata line [%d], expected field [create], [delete], [index] or [update] but found [%s]" % (
+                    position + 1, kind))
+            position += 1
+            source = None
+            if kind != "delete":
+                if position >= len(lines):
+                    raise illegal_argument("The bulk request must be terminated by a newline [\\\\n]")
+                source = json.loads(lines[position])
+                position += 1
+            target, doc_id = meta.get("_index", index), meta.get("_id")
+            items.append({kind: self._bulk_item(kind, target, doc_id, source)})
+        errors = any("error" in next(iter(item.values())) for item in items)
+        return call.respond({"errors": errors, "took": 1, "items": items})
+
+    def _bulk_item(self, kind: str, target, doc_id, source) -> dict:
+        try:
+            if target is None:
+                raise validation_error("index is missing")
+            if kind in ("index", "create"):
+                answer = self.write_document(target, doc_id, source, create=kind == "create")
+                return dict(answer, status=201 if answer["result"] == "created" else 200)
+            index = self._index_or_404(target)
+            if kind == "delete":
+                version, found = index.docs.delete(doc_id)
+                return {"_index": target, "_id": doc_id, "_version": version, "result": "deleted" if found else "not_found",
+                        "_shards": {"total": 2, "successful": 1, "failed": 0}, "_seq_no": index.docs.max_seq_no, "_primary_term": 1,
+                        "status": 200 if found else 404}
+            current = index.docs.get(doc_id)
+            if current is None and not source.get("doc_as_upsert") and "upsert" not in source:
+                raise EsError(404, "document_missing_exception", "[%s]: document missing" % doc_id, index_uuid=index.uuid, shard="0", index=target)
+            if current is None:
+                answer = self.write_document(target, doc_id, source.get("upsert", source.get("doc", {})))
+                return dict(answer, status=201)
+            document, changed = index.docs.update(doc_id, source.get("doc", {}))
+            return {"_index": target, "_id": doc_id, "_version": document.version, "result": "updated" if changed else "noop",
+                    "_shards": {"total": 2, "successful": 1, "failed": 0}, "_seq_no": document.seq_no, "_primary_term": 1, "status": 200}
+        except EsError as error:
+            return {"_index": target, "_id": doc_id, "status": error.status, "error": error.to_xcontent()}
+
+    @api("refresh")
+    def on_refresh(self, call, index=None):
+        names = self.indices.resolve(index or "_all", ignore_unavailable=as_bool(call.args, "ignore_unavailable", False))
+        return call.respond({"_shards": {"total": 2 * len(names), "successful": len(names), "failed": 0}})
+
+    @api("index_admin")
+    def on_index_admin(self, call, index):
+        method = call.request.method
+        if method == "PUT":
+            body = call.content() or {}
+            settings = body.get("settings") or {}
+            created = self.indices.create(index, settings, body.get("mappings"))
+            return call.respond({"acknowledged": True, "shards_acknowledged": True, "index": created.name})
+        if method == "DELETE":
+            self.indices.delete(index)
+            return call.respond({"acknowledged": True})
+        try:
+            names = self.indices.resolve(index, allow_no_indices=method != "HEAD")
+        except EsError:
+            if method == "HEAD":
+                return call.respond({}, 404)
+            raise
+        if method == "HEAD":
+            return call.respond({}, 200 if names else 404)
+        return call.respond({name: {"aliases": {}, "mappings": self.indices.get(name).mappings,
+                                    "settings": {"index": dict(cluster.nest(self._flat_settings(self.indices.get(name).settings)).get("index", {}),
+                                                               provided_name=name, uuid=self.indices.get(name).uuid)}} for name in names})
+
+    @staticmethod
+    def _flat_settings(settings: dict) -> dict:
+        flat = WatcherEmulator._flatten(settings)
+        return {(key if key.startswith("index.") else "index." + key): str(value) for key, value in flat.items()}
+
+    def _search_body(self, call) -> dict:
+        body = call.content() or {}
+        if not isinstance(body, dict):
+            raise EsError(400, "parsing_exception", "Expected [START_OBJECT] but found [%s]" % type(body).__name__)
+        for name in ("from", "size"):
+            if name in call.args:
+                body[name] = as_long(call.args, name, 0)
+        if "sort" in call.args:
+            body["sort"] = [item for item in call.args["sort"].split(",") if item]
+        if "_source" in call.args:
+            body["_source"] = {"true": True, "false": False}.get(call.args["_source"], call.args["_source"].split(","))
+        if "_source_includes" in call.args or "_source_excludes" in call.args:
+            body["_source"] = {"includes": [item for item in call.args.get("_source_includes", "").split(",") if item],
+                               "excludes": [item for item in call.args.get("_source_excludes", "").split(",") if item]}
+        if "track_total_hits" in call.args:
+            value = call.args["track_total_hits"]
+            body["track_total_hits"] = {"true": True, "false": False}.get(value, int(value) if value.isdigit() else True)
+        if "q" in call.args:
+            text = call.args["q"]
+            field, colon, value = text.partition(":")
+            body["query"] = {"match_all": {}} if text in ("*", "*:*") else ({"match": {field: value}} if colon else {"match": {"_all": text}})
+        return body
+
+    @api("search")
+    def on_search(self, call, index=None):
+        body = self._search_body(call)
+        answer = search.search(self.indices, index or "_all", body, total_as_int=as_bool(call.args, "rest_total_hits_as_int", False),
+                               now=self.clock(), ignore_unavailable=as_bool(call.args, "ignore_unavailable", False),
+                               allow_no_indices=as_bool(call.args, "allow_no_indices", True))
+        return call.respond(answer)
+
+    @api("count")
+    def on_count(self, call, index=None):
+        body = self._search_body(call)
+        body = {"query": body["query"]} if "query" in body else {}
+        return call.respond(search.count(self.indices, index or "_all", body, now=self.clock(),
+                                         ignore_unavailable=as_bool(call.args, "ignore_unavailable", False)))
+
+    @api("put_script")
+    def on_put_script(self, call, id):  # pylint: disable=redefined-builtin
+        body = call.content() or {}
+        script = body.get("script") if isinstance(body, dict) else None
+        if not isinstance(script, dict) or "source" not in script:
+            raise illegal_argument("must specify source for stored script")
+        lang = script.get("lang")
+        if lang is None:
+            raise illegal_argument("must specify lang for stored script")
+        source = script["source"]
+        options = dict(script.get("options") or {})
+        if not isinstance(source, str):
+            source = json.dumps(source, separators=(",", ":"))
+            options["content_type"] = "application/json;charset=utf-8"
+        self.scripts[id] = {"lang": lang, "source": source, **({"options": options} if options else {})}
+        return call.respond({"acknowledged": True})
+
+    @api("get_script")
+    def on_get_script(self, call, id):  # pylint: disable=redefined-builtin
+        script = self.scripts.get(id)
+        if script is None:
+            return call.respond({"_id": id, "found": False}, 404)
+        return call.respond({"_id": id, "found": True, "script": script})
+
+    @api("delete_script")
+    def on_delete_script(self, call, id):  # pylint: disable=redefined-builtin
+        if self.scripts.pop(id, None) is None:
+            raise EsError(404, "resource_not_found_exception", "stored script [%s] does not exist and cannot be deleted" % id)
+        return call.respond({"acknowledged": True})
 
     # --- queries -------------------------------------------------------------------------------------
     @staticmethod
@@ -389,7 +764,9 @@ class WatcherEmulator(EmulatorApp):
         if "pending_watches" in metrics:
             call.warn(PENDING_WATCHES_WARNING)
         active = sum(1 for document in self.store.docs.values() if document.source["status"]["state"]["active"])
-        return call.respond(cluster.stats(self.watcher_started, self.manually_stopped, active, metrics))
+        with self._executing_lock:
+            current = [dict(item) for item in self.executing.values()]
+        return call.respond(cluster.stats(self.watcher_started, self.manually_stopped, active, metrics, current))
 
     @api("get_settings")
     def on_get_settings(self, call):

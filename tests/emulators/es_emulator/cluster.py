@@ -72,7 +72,7 @@ def thread_pool_max_size() -> int:
     return min(50, 5 * (os.cpu_count() or 1))
 
 
-def stats(started: bool, manually_stopped: bool, active_watches: int, metrics: list[str]) -> dict:
+def stats(started: bool, manually_stopped: bool, active_watches: int, metrics: list[str], current: list | None = None) -> dict:
     """WatcherStatsResponse for the one node."""
     node = {
         "node_id": NODE_ID,
@@ -82,7 +82,7 @@ def stats(started: bool, manually_stopped: bool, active_watches: int, metrics: l
     }
     everything = "_all" in metrics
     if everything or "current_watches" in metrics:
-        node["current_watches"] = []
+        node["current_watches"] = list(current or [])
     if everything or "queued_watches" in metrics or "pending_watches" in metrics:
         node["queued_watches"] = []
     return {

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from werkzeug.routing import Map, Rule
+from werkzeug.routing import BaseConverter, Map, Rule
 
 from .versions import ServerVersion
 
@@ -25,6 +25,12 @@ class Endpoint:
 
 _HEALTH = frozenset({"expand_wildcards", "level", "local", "master_timeout", "timeout", "wait_for_active_shards", "wait_for_events",
                      "wait_for_nodes", "wait_for_no_initializing_shards", "wait_for_no_relocating_shards", "wait_for_status"})
+
+_WRITE = frozenset({"refresh", "routing", "timeout", "version", "version_type", "if_seq_no", "if_primary_term", "wait_for_active_shards"})
+_SEARCH = frozenset({"rest_total_hits_as_int", "size", "from", "sort", "_source", "_source_includes", "_source_excludes", "track_total_hits",
+                     "allow_no_indices", "ignore_unavailable", "expand_wildcards", "search_type", "q", "version", "seq_no_primary_term",
+                     "timeout", "typed_keys", "preference", "routing", "request_cache", "ignore_throttled", "allow_partial_search_results",
+                     "batched_reduce_size", "ccs_minimize_roundtrips", "pre_filter_shard_size", "max_concurrent_shard_requests"})
 
 ENDPOINTS = {
     "info": Endpoint(),
@@ -45,6 +51,22 @@ ENDPOINTS = {
     "stats": Endpoint(frozenset({"metric", "emit_stacktraces"})),
     "get_settings": Endpoint(frozenset({"master_timeout"})),
     "update_settings": Endpoint(frozenset({"master_timeout", "timeout"}), body=True),
+    "index_doc": Endpoint(_WRITE | {"op_type", "pipeline", "require_alias", "require_data_stream", "type"}, body=True),
+    "create_doc": Endpoint(_WRITE | {"pipeline", "require_alias", "type"}, body=True),
+    "get_doc": Endpoint(frozenset({"_source", "_source_excludes", "_source_includes", "preference", "realtime", "refresh", "routing",
+                                   "stored_fields", "version", "version_type", "type"})),
+    "delete_doc": Endpoint(_WRITE | {"type"}),
+    "bulk": Endpoint(frozenset({"refresh", "routing", "timeout", "wait_for_active_shards", "pipeline", "require_alias", "_source",
+                                "_source_excludes", "_source_includes", "type"}), body=True),
+    "refresh": Endpoint(frozenset({"allow_no_indices", "expand_wildcards", "ignore_unavailable"})),
+    "index_admin": Endpoint(frozenset({"master_timeout", "timeout", "wait_for_active_shards", "allow_no_indices", "expand_wildcards",
+                                       "ignore_unavailable", "flat_settings", "include_defaults", "local", "features"}), body=True),
+    "search": Endpoint(_SEARCH, body=True),
+    "count": Endpoint(frozenset({"allow_no_indices", "expand_wildcards", "ignore_unavailable", "q", "routing", "preference",
+                                 "min_score", "terminate_after", "ignore_throttled", "analyzer", "default_operator", "df", "lenient"}), body=True),
+    "put_script": Endpoint(frozenset({"master_timeout", "timeout", "context"}), body=True),
+    "get_script": Endpoint(frozenset({"master_timeout"})),
+    "delete_script": Endpoint(frozenset({"master_timeout", "timeout"})),
     "search_watches_index": Endpoint(frozenset({"rest_total_hits_as_int", "size", "from", "seq_no_primary_term", "version",
                                                 "track_total_hits", "q", "sort", "allow_no_indices", "ignore_unavailable",
                                                 "expand_wildcards"}), body=True),
@@ -77,6 +99,26 @@ _CLUSTER = [
     ("/_license", ["GET"], "get_license"),
     ("/.watches/_search", ["GET", "POST"], "search_watches_index"),
 ]
+# The document store (indices other than .watches) and stored scripts.
+_DOCUMENTS = [
+    ("/<index:index>/_doc", ["POST"], "index_doc"),
+    ("/<index:index>/_doc/<id>", ["PUT", "POST"], "index_doc"),
+    ("/<index:index>/_create/<id>", ["PUT", "POST"], "create_doc"),
+    ("/<index:index>/_doc/<id>", ["GET"], "get_doc"),
+    ("/<index:index>/_doc/<id>", ["DELETE"], "delete_doc"),
+    ("/_bulk", ["POST", "PUT"], "bulk"),
+    ("/<index:index>/_bulk", ["POST", "PUT"], "bulk"),
+    ("/_refresh", ["POST", "GET"], "refresh"),
+    ("/<index:index>/_refresh", ["POST", "GET"], "refresh"),
+    ("/<index:index>", ["PUT", "GET", "DELETE"], "index_admin"),
+    ("/_search", ["GET", "POST"], "search"),
+    ("/<index:index>/_search", ["GET", "POST"], "search"),
+    ("/_count", ["GET", "POST"], "count"),
+    ("/<index:index>/_count", ["GET", "POST"], "count"),
+    ("/_scripts/<id>", ["PUT", "POST"], "put_script"),
+    ("/_scripts/<id>", ["GET"], "get_script"),
+    ("/_scripts/<id>", ["DELETE"], "delete_script"),
+]
 # The 7.x names of the Watcher routes (RestWatcherAction `replaces` / deprecated routes).
 _LEGACY = [
     ("/_xpack/watcher/watch/<id>", ["PUT", "POST"], "put_watch"),
@@ -94,7 +136,13 @@ _LEGACY = [
     ("/_xpack/watcher/stats/<metric>", ["GET"], "stats"),
 ]
 
-READ_ONLY_ROUTES = frozenset({"/_watcher/_query/watches", "/.watches/_search"})
+READ_ONLY_ROUTES = frozenset({"/_watcher/_query/watches", "/.watches/_search", "/_search", "/<index:index>/_search", "/_count",
+                              "/<index:index>/_count"})
+
+
+class IndexConverter(BaseConverter):
+    """An index expression in a path: not starting with `_` (those are API names)."""
+    regex = r"[^_/][^/]*"
 
 
 def modern_path(legacy_path: str) -> str:
@@ -103,7 +151,7 @@ def modern_path(legacy_path: str) -> str:
 
 
 def build_map(version: ServerVersion) -> Map:
-    table = list(_CLUSTER) + list(_WATCHER)
+    table = list(_CLUSTER) + list(_WATCHER) + list(_DOCUMENTS)
     if version.has_query_watches:
         table += _QUERY
     if version.has_settings_api:
@@ -111,4 +159,4 @@ def build_map(version: ServerVersion) -> Map:
     rules = [Rule(path, methods=methods, endpoint=endpoint) for path, methods, endpoint in table]
     if version.legacy_routes_native or version.legacy_routes_for_v7:
         rules += [Rule(path, methods=methods, endpoint="legacy", defaults={"target": endpoint}) for path, methods, endpoint in _LEGACY]
-    return Map(rules, redirect_defaults=False, strict_slashes=False, merge_slashes=False)
+    return Map(rules, redirect_defaults=False, strict_slashes=False, merge_slashes=False, converters={"index": IndexConverter})

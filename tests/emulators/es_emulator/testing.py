@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import time
 from contextlib import contextmanager
 
 import requests
@@ -16,9 +17,28 @@ from .app import WatcherEmulator
 
 @contextmanager
 def served(**options):
-    """An emulator (options as for WatcherEmulator) on a free port; yields the BackgroundServer (`.url`, `.app`)."""
-    with BackgroundServer(WatcherEmulator(**options)) as server:
-        yield server
+    """An emulator (options as for WatcherEmulator) on a free port; yields the BackgroundServer (`.url`, `.app`).
+
+    The scheduler is stopped when the block ends.
+    """
+    app = WatcherEmulator(**options)
+    try:
+        with BackgroundServer(app) as server:
+            yield server
+    finally:
+        app.close()
+
+
+def wait_for(predicate, timeout: float = 5.0, interval: float = 0.02):
+    """Poll `predicate` until it returns something truthy (returned) or `timeout` seconds pass (AssertionError)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met within %.1f s" % timeout)
+        time.sleep(interval)
 
 
 def es_client(url: str, **options):

@@ -1,0 +1,121 @@
+# Copyright: ilert.watcher contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The document store: indices other than `.watches`, each a one-shard WatchStore.
+
+Indices are created explicitly (`PUT /{index}`) or by the first document written to them
+(`action.auto_create_index`); names follow MetadataCreateIndexService.validateIndexName.
+Documents are visible to searches at once (a refresh is a no-op that succeeds). Index
+expressions: comma separated names, `*` wildcards, `_all`, `-name` exclusions; wildcards do not
+match hidden (dot) indices unless the pattern starts with a dot.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import uuid
+
+from .errors import EsError
+from .store import WatchStore
+
+HISTORY_PREFIX = ".watcher-history-"
+_INVALID_CHARS = set('\\/*?"<>| ,#:')
+
+
+def index_missing(name: str) -> EsError:
+    extra = {"resource.type": "index_or_alias", "resource.id": name, "index_uuid": "_na_", "index": name}
+    return EsError(404, "index_not_found_exception", "no such index [%s]" % name, **extra)
+
+
+def invalid_name(name: str, reason: str) -> EsError:
+    return EsError(400, "invalid_index_name_exception", "Invalid index name [%s], %s" % (name, reason), index_uuid="_na_", index=name)
+
+
+def validate_name(name: str) -> None:
+    if not name:
+        raise invalid_name(name, "must not be empty")
+    if name != name.lower():
+        raise invalid_name(name, "must be lowercase")
+    if any(char in _INVALID_CHARS for char in name):
+        raise invalid_name(name, 'must not contain the following characters [ , ", *, \\, <, |, ,, >, /, ?]')
+    if name[0] in "_-+":
+        raise invalid_name(name, "must not start with '_', '-', or '+'")
+    if name in (".", ".."):
+        raise invalid_name(name, "must not be '.' or '..'")
+
+
+class Index:
+    def __init__(self, name: str, settings: dict | None = None, mappings: dict | None = None):
+        self.name = name
+        self.uuid = uuid.uuid4().hex[:22]
+        self.docs = WatchStore()
+        self.docs.index_exists = True
+        self.settings = settings or {}
+        self.mappings = mappings or {}
+        # The history template maps the record's strings as keywords.
+        self.keyword_strings = name.startswith(HISTORY_PREFIX)
+
+
+class Indices:
+    def __init__(self):
+        self.indices: dict[str, Index] = {}
+
+    def reset(self) -> None:
+        self.indices = {}
+
+    def get(self, name: str) -> Index | None:
+        return self.indices.get(name)
+
+    def create(self, name: str, settings: dict | None = None, mappings: dict | None = None) -> Index:
+        validate_name(name)
+        if name in self.indices:
+            raise EsError(400, "resource_already_exists_exception", "index [%s/%s] already exists" % (name, self.indices[name].uuid),
+                          index_uuid=self.indices[name].uuid, index=name)
+        index = Index(name, settings, mappings)
+        self.indices[name] = index
+        return index
+
+    def for_write(self, name: str) -> Index:
+        index = self.indices.get(name)
+        return index if index is not None else self.create(name)
+
+    def resolve(self, expression, allow_no_indices: bool = True, ignore_unavailable: bool = False) -> list[str]:
+        """Concrete index names for an expression (a string or a list)."""
+        parts = expression if isinstance(expression, list) else str(expression or "_all").split(",")
+        names: list[str] = []
+        for part in (item.strip() for item in parts):
+            if not part:
+                continue
+            if part.startswith("-") and names:
+                names = [name for name in names if not fnmatch.fnmatchcase(name, part[1:])]
+                continue
+            if part in ("_all", "*"):
+                found = [name for name in self.indices if not name.startswith(".")]
+            elif "*" in part:
+                found = [name for name in self.indices if fnmatch.fnmatchcase(name, part) and (part.startswith(".") or not name.startswith("."))]
+            elif part in self.indices:
+                found = [part]
+            elif ignore_unavailable:
+                found = []
+            else:
+                raise index_missing(part)
+            if not found and "*" not in part and part not in ("_all", "*") and not allow_no_indices:
+                raise index_missing(part)
+            names.extend(name for name in sorted(found) if name not in names)
+        return names
+
+    def delete(self, expression: str) -> list[str]:
+        names = self.resolve(expression, ignore_unavailable=False)
+        for name in names:
+            del self.indices[name]
+        return names
+
+    def to_dict(self) -> dict:
+        return {name: {"settings": index.settings, "mappings": index.mappings, "docs": index.docs.to_dict()} for name, index in self.indices.items()}
+
+    def from_dict(self, state: dict) -> None:
+        self.reset()
+        for name, item in state.items():
+            index = Index(name, item.get("settings"), item.get("mappings"))
+            index.docs.from_dict(item.get("docs", {}))
+            self.indices[name] = index
