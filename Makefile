@@ -24,13 +24,14 @@ ES8_VENV := $(CURDIR)/.venv-es8
 ES8_STAMP := $(ES8_VENV)/.requirements-installed
 export ES8_PYTHON := $(ES8_VENV)/bin/python
 
-.PHONY: help venv test lint sanity units emulator-tests integration molecule build changelog demo emulators emulators-stop clean
+.PHONY: help venv test lint sanity units emulator-tests integration molecule awx reliability build changelog demo emulators emulators-stop clean
 
 help:
 	@echo "make demo           the main job against local emulators"
 	@echo "make test           lint, sanity, units, integration, molecule, build (stops at the first failure)"
 	@echo "make venv           create $(VENV) with the pinned toolchain (PY=$(PY))"
-	@echo "make lint | sanity | units | emulator-tests | integration | molecule | build   one stage of make test"
+	@echo "make lint | sanity | units | emulator-tests | integration | molecule | awx | reliability | build"
+	@echo "                    one stage of make test"
 	@echo "PY=3.11 make ...    the same on Python 3.11 + ansible-core 2.19"
 
 venv: $(STAMP) $(ES8_STAMP)
@@ -53,7 +54,7 @@ $(ES8_STAMP): requirements-es8.txt
 	  || { tail -n 30 $(ES8_VENV)/pip.log >&2; exit 1; }
 	@touch $@
 
-test: lint sanity units emulator-tests integration molecule build
+test: lint sanity units emulator-tests integration molecule awx reliability build
 
 lint: venv
 	ansible-lint
@@ -82,15 +83,23 @@ molecule: venv
 	  echo "molecule: no scenario yet (it lands with the eswatcher role, issue 8)"; \
 	fi
 
+# AWX / Automation Platform readiness: execution environment, credential types, ansible-runner.
+awx: venv
+	python -m pytest tests/awx -q -p no:cacheprovider
+
+# Faults, concurrency, secrets and bad input, against both emulators.
+reliability: venv
+	python -m pytest tests/reliability -q -p no:cacheprovider
+
 build: venv
 	tools/check-build.sh .cache/build
 
 changelog: venv
 	antsibull-changelog lint
 
+# The whole job against the local emulators, told step by step (tools/demo.py).
 demo: venv
-	@echo "demo: not available yet: it needs the local emulators (issues 3 and 5) and the eswatcher role (issue 8)." >&2
-	@exit 1
+	@python tools/demo.py
 
 # The local iLert (127.0.0.1:18080) and Elasticsearch (127.0.0.1:19200) emulators, in the
 # background; pid and log files in .emulators/.
