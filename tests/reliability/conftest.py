@@ -1,0 +1,121 @@
+# Copyright: ilert.watcher contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Reliability tests: the collection's playbooks against both emulators served from this process.
+
+`emulators` serves a fresh iLert and Elasticsearch emulator per test; `playbook` runs
+ansible-playbook in a subprocess against them, the way a user or AWX does, and returns what it
+printed and how it ended.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+EMULATORS = ROOT / "tests" / "emulators"
+if str(EMULATORS) not in sys.path:
+    sys.path.insert(0, str(EMULATORS))
+
+from emulator_kit.server import BackgroundServer  # noqa: E402  pylint: disable=wrong-import-position
+from es_emulator.app import WatcherEmulator  # noqa: E402  pylint: disable=wrong-import-position
+from ilert_emulator.app import IlertEmulator  # noqa: E402  pylint: disable=wrong-import-position
+
+ILERT_TOKEN = "il-demo-token-not-a-secret"
+ANSIBLE_PLAYBOOK = str(Path(sys.executable).with_name("ansible-playbook"))
+
+
+@dataclass
+class Emulators:
+    es: BackgroundServer
+    ilert: BackgroundServer
+
+    def env(self) -> dict:
+        """The environment variables the modules read, pointing at these emulators."""
+        return {"ILERT_ENDPOINT": self.ilert.url, "ILERT_API_TOKEN": ILERT_TOKEN, "ELASTICSEARCH_ENDPOINTS": self.es.url}
+
+    def stats(self) -> dict:
+        return {"es": self.es.app.stats.snapshot(), "ilert": self.ilert.app.stats.snapshot()}
+
+    def faults(self, config: dict) -> None:
+        self.es.app.faults.configure(config)
+        self.ilert.app.faults.configure(config)
+
+    def injected(self) -> dict:
+        return {"es": self.es.app.faults.describe()["injected"], "ilert": self.ilert.app.faults.describe()["injected"]}
+
+    def sources(self) -> list:
+        answer = requests.get(self.ilert.url + "/api/alert-sources", headers={"Authorization": "Bearer " + ILERT_TOKEN},
+                              params={"max-results": 50}, timeout=10)
+        answer.raise_for_status()
+        return answer.json()
+
+    def watch(self, watch_id: str):
+        answer = requests.get(self.es.url + "/_watcher/watch/" + watch_id, timeout=10)
+        return answer.json() if answer.status_code == 200 else None
+
+    def watch_ids(self) -> list:
+        answer = requests.post(self.es.url + "/_watcher/_query/watches", json={"size": 1000}, timeout=10)
+        answer.raise_for_status()
+        return sorted(item["_id"] for item in answer.json()["watches"])
+
+
+@pytest.fixture(name="emulators")
+def fixture_emulators():
+    with BackgroundServer(WatcherEmulator(scheduler=False)) as es, BackgroundServer(IlertEmulator()) as ilert:
+        yield Emulators(es=es, ilert=ilert)
+
+
+@dataclass
+class PlaybookRun:
+    rc: int
+    stdout: str
+    stderr: str
+
+    def recap(self) -> dict:
+        """ok/changed/failed/... of localhost from the PLAY RECAP line."""
+        line = next(line for line in self.stdout.splitlines()[::-1] if line.startswith("localhost"))
+        return dict((key, int(value)) for key, value in (field.split("=") for field in line.split(":", 1)[1].split()))
+
+
+def sources_vars(sources: int, watches_per_source: int, prefix: str = "rel") -> dict:
+    """eswatcher_sources with `sources` alert sources of `watches_per_source` watches each."""
+    return {"eswatcher_sources": [
+        {"name": "%s source %d" % (prefix, number), "escalation_policy": "Default", "teams": ["Platform"],
+         "watches": [{"id": "%s-%d-%d" % (prefix, number, watch), "metadata": {"name": "%s watch %d.%d" % (prefix, number, watch)},
+                      "trigger": {"schedule": {"interval": "1h"}},
+                      "input": {"search": {"request": {"indices": ["logs-*"], "body": {"size": 0}}}},
+                      "condition": {"compare": {"ctx.payload.hits.total": {"gt": watch}}},
+                      "throttle_period": "5m", "auto_resolve": watch % 2 == 0}
+                     for watch in range(watches_per_source)]}
+        for number in range(sources)]}
+
+
+@pytest.fixture(name="playbook")
+def fixture_playbook(tmp_path, emulators):
+    """playbook(variables, *args, env=None) -> PlaybookRun of playbooks/site.yml with these variables."""
+
+    def run(variables: dict, *args, env=None, playbook=ROOT / "playbooks" / "site.yml", timeout=600) -> PlaybookRun:
+        vars_file = tmp_path / ("vars-%d.yml" % len(list(tmp_path.glob("vars-*.yml"))))
+        vars_file.write_text(yaml.safe_dump(variables), encoding="utf-8")
+        command = [ANSIBLE_PLAYBOOK, str(playbook), "-e", "@" + str(vars_file), "-e", "ansible_python_interpreter=" + sys.executable]
+        environment = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="false",
+                           ANSIBLE_FORCE_COLOR="0", **emulators.env())
+        environment.update(env or {})
+        answer = subprocess.run(command + list(args), cwd=ROOT, env=environment, capture_output=True, text=True, timeout=timeout, check=False)
+        return PlaybookRun(answer.returncode, answer.stdout, answer.stderr)
+
+    return run
+
+
+def as_json(value) -> str:
+    return json.dumps(value, sort_keys=True)
