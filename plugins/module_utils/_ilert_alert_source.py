@@ -176,7 +176,7 @@ class AlertSource(ResourceModule):
         body = create_body(desired)
         for attempt in range(self.client.retries + 1):
             try:
-                return self.client.post(SOURCES_PATH, body=body, params=include_params())
+                return self._keep_the_oldest(self.client.post(SOURCES_PATH, body=body, params=include_params()))
             except (ILertAPIError, ILertConnectionError) as exc:
                 uncertain = isinstance(exc, ILertConnectionError) or exc.status in UNCERTAIN_CREATE_STATUSES
                 if not uncertain or attempt == self.client.retries:
@@ -193,6 +193,24 @@ class AlertSource(ResourceModule):
                 return get_source(self.client, made[0]["id"])
             self._doing = "creating alert source '%s'" % name
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _keep_the_oldest(self, created: dict) -> dict:
+        """After a create: if another run made the same source meanwhile, keep the older one.
+
+        iLert does not enforce unique names, so two runs that both found no source both create one.
+        Each looks again after its create; the source with the lowest id (the first made) stays,
+        and a run whose own source is younger deletes it and adopts the older one.
+        """
+        name = self.params["name"]
+        self._doing = "checking for a second alert source '%s' made at the same time" % name
+        same = sorted((source for source in list_sources(self.client) if source.get("name") == name), key=lambda source: source.get("id") or 0)
+        if not same or same[0].get("id") == created.get("id"):
+            return created
+        self._doing = "deleting the second alert source '%s' (id %s) this run made at the same time as another" % (name, created.get("id"))
+        self.client.delete(SOURCE_PATH, path_params={"id": created["id"]})
+        self.module.warn("Alert source '%s' was created at the same time by another run (id %s); this run's copy (id %s) was deleted "
+                         "and id %s is used." % (name, same[0].get("id"), created.get("id"), same[0].get("id")))
+        return get_source(self.client, same[0]["id"])
 
     def update_object(self, current, desired: dict, changed_keys: list):
         self._doing = "updating alert source '%s' (id %s)" % (self.params["name"], current.get("id"))

@@ -218,6 +218,12 @@ notes:
     are kept as they are on update.
   - Names of escalation policies, teams and support hours are resolved with one paginated list request per kind,
     and only when the source does not already refer to an entity of that name.
+  - iLert does not enforce unique names. Runs that look for a source at the same moment may each create one, so
+    after a create the module looks again; the oldest source of the name (the lowest id) stays, a younger copy
+    made by this run is deleted (with a warning) and the oldest is used. A create whose answer is lost (timeout,
+    5xx) is looked for before it is repeated. What remains: a source of the same name made by hand or by another
+    tool that does not look again; the next run then fails with a message listing the ids, until one is deleted
+    or O(id) pins it.
 seealso:
   - module: ilert.watcher.ilert_alert_source_info
   - name: iLert alert sources

@@ -62,8 +62,8 @@ def test_create_then_second_run_changes_nothing_with_two_reads(run_module, stats
     assert first["msg"] == "alert source 'Watcher prod' created"
     assert first["id"] == first["alert_source"]["id"]
     created = stats()
-    # list sources, list policies, list teams, list support hours, POST
-    assert created["requests"] == 5 and created["writes"] == 1
+    # list sources, list policies, list teams, list support hours, POST, list sources (a twin made meanwhile?)
+    assert created["requests"] == 6 and created["writes"] == 1
     stored = api_get(ilert, "/api/alert-sources/%d" % first["id"], include=["summaryTemplate", "textTemplate"])
     assert stored["setupStatus"] == "FINISHED"
     assert [team["id"] for team in stored["teams"]] == [2001, 2002]
@@ -331,3 +331,21 @@ def test_a_create_refused_with_503_is_looked_for_then_made_once(run_module, iler
     assert result["changed"] is True and result["operation"] == "created", result
     assert len([source for source in ilert.app.account.all("alertSources") if source["name"] == "second try"]) == 1
     assert stats()["by_method"]["POST"] == 2
+
+
+def test_of_two_sources_created_at_once_the_younger_is_deleted_and_the_older_used(run_module, ilert, stats, monkeypatch):
+    from ansible_collections.ilert.watcher.plugins.module_utils import _ilert_alert_source as module_utils
+
+    real_post = module_utils.AlertSource.create_object
+    twin = {}
+
+    def post_after_a_twin(self, desired):
+        # Another run creates the same source between this run's read and its create.
+        twin.update(api_create(ilert, "twin"))
+        return real_post(self, desired)
+
+    monkeypatch.setattr(module_utils.AlertSource, "create_object", post_after_a_twin)
+    result = run_module(ilert_alert_source, name="twin", escalation_policy="Default")
+    assert result["changed"] is True and result["id"] == twin["id"]
+    assert stats()["by_method"].get("DELETE") == 1  # this run's own, younger copy
+    assert [source["id"] for source in ilert.app.account.all("alertSources") if source["name"] == "twin"] == [twin["id"]]
