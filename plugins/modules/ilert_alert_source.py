@@ -221,7 +221,7 @@ notes:
   - iLert does not enforce unique names. Runs that look for a source at the same moment may each create one, so
     after a create the module looks again; the oldest source of the name (the lowest id) stays, a younger copy
     made by this run is deleted (with a warning) and the oldest is used. A create whose answer is lost (timeout,
-    5xx) is looked for before it is repeated. What remains: a source of the same name made by hand or by another
+    5xx) is looked for before it is repeated. What remains is a source of the same name made by hand or by another
     tool that does not look again; the next run then fails with a message listing the ids, until one is deleted
     or O(id) pins it.
 seealso:
