@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from contextlib import contextmanager
+from datetime import timedelta
 
 import requests
 
@@ -62,3 +63,16 @@ def reset(url: str) -> None:
 
 def stats(url: str) -> dict:
     return control(url, "stats")
+
+
+class ManualClock:
+    """A clock a test moves by hand (``served(clock=ManualClock(start))``), so timestamps are predictable."""
+
+    def __init__(self, start):
+        self.now = start
+
+    def __call__(self):
+        return self.now
+
+    def tick(self, seconds: float = 1.0) -> None:
+        self.now += timedelta(seconds=seconds)

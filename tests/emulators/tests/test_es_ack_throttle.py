@@ -8,29 +8,16 @@ per watch, and the 5 s default, measured from the last successful execution."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 
-from es_emulator.testing import es_client, served
-
-
-class Clock:
-    """A clock the test moves by hand, so that throttle periods are predictable."""
-
-    def __init__(self):
-        self.now = datetime(2025, 5, 26, 18, 0, 0, tzinfo=timezone.utc)
-
-    def __call__(self):
-        return self.now
-
-    def tick(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
+from es_emulator.testing import ManualClock, es_client, served
 
 
 @pytest.fixture(name="clock")
 def fixture_clock():
-    return Clock()
+    return ManualClock(datetime(2025, 5, 26, 18, 0, 0, tzinfo=timezone.utc))
 
 
 @pytest.fixture(name="es")

@@ -12,7 +12,7 @@ import pytest
 import requests
 from elasticsearch import BadRequestError, ConflictError
 
-from es_emulator.testing import es_client, served
+from es_emulator.testing import ManualClock, es_client, served
 
 TRIGGER = {"schedule": {"interval": "1m"}}
 REDACTED = "::es_redacted::"
@@ -25,17 +25,9 @@ SECRET_HOOK = {
 }
 
 
-class Clock:
-    def __init__(self):
-        self.now = datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
-
-    def __call__(self):
-        return self.now
-
-
 @pytest.fixture(name="clock")
 def fixture_clock():
-    return Clock()
+    return ManualClock(datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc))
 
 
 @pytest.fixture(name="server")

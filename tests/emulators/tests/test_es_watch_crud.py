@@ -7,34 +7,21 @@ activate, deactivate, ack, query watches, start, stop, stats and the 8.8+ settin
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 import requests
 from elasticsearch import BadRequestError, NotFoundError
 
-from es_emulator.testing import es_client, served
+from es_emulator.testing import ManualClock, es_client, served
 
 TRIGGER = {"schedule": {"interval": "1m"}}
 LOGGING = {"logging": {"text": "hello"}}
 
 
-class Clock:
-    """A clock the test moves by hand, so that status timestamps are predictable."""
-
-    def __init__(self):
-        self.now = datetime(2025, 5, 26, 18, 21, 8, 630000, tzinfo=timezone.utc)
-
-    def __call__(self):
-        return self.now
-
-    def tick(self, seconds: float = 1.0) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
 @pytest.fixture(name="clock")
 def fixture_clock():
-    return Clock()
+    return ManualClock(datetime(2025, 5, 26, 18, 21, 8, 630000, tzinfo=timezone.utc))
 
 
 @pytest.fixture(name="server")
