@@ -10,16 +10,19 @@ printed and how it ended.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import requests
 import yaml
+from werkzeug.wrappers import Request
 
 ROOT = Path(__file__).resolve().parents[2]
 EMULATORS = ROOT / "tests" / "emulators"
@@ -105,17 +108,87 @@ def fixture_playbook(tmp_path, emulators):
     """playbook(variables, *args, env=None) -> PlaybookRun of playbooks/site.yml with these variables."""
 
     def run(variables: dict, *args, env=None, playbook=ROOT / "playbooks" / "site.yml", timeout=600) -> PlaybookRun:
-        vars_file = tmp_path / ("vars-%d.yml" % len(list(tmp_path.glob("vars-*.yml"))))
-        vars_file.write_text(yaml.safe_dump(variables), encoding="utf-8")
-        command = [ANSIBLE_PLAYBOOK, str(playbook), "-e", "@" + str(vars_file), "-e", "ansible_python_interpreter=" + sys.executable]
-        environment = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="false",
-                           ANSIBLE_FORCE_COLOR="0", **emulators.env())
-        environment.update(env or {})
-        answer = subprocess.run(command + list(args), cwd=ROOT, env=environment, capture_output=True, text=True, timeout=timeout, check=False)
-        return PlaybookRun(answer.returncode, answer.stdout, answer.stderr)
+        return run_playbook(playbook, tmp_path, dict(emulators.env(), **(env or {})), variables, *args, timeout=timeout)
 
     return run
 
 
 def as_json(value) -> str:
     return json.dumps(value, sort_keys=True)
+
+
+# --- Request logs and HTTPS serving (tests/reliability/test_secrets.py and test_tls.py) ------------------
+class RequestLog:
+    """WSGI middleware in front of an emulator that keeps, like a server's log, every request and answer.
+
+    Each entry holds the request line (method, path and query string), the request headers and body,
+    the status, and the response headers and body. Other attributes (``stats``, ``faults``,
+    ``account``, ...) are the emulator's, so the log can stand wherever the emulator did.
+    """
+
+    def __init__(self, app):
+        self.app = app
+        self.entries = []
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name):
+        return getattr(self.app, name)
+
+    def __call__(self, environ, start_response):
+        body = Request(environ).get_data()  # also reads chunked bodies; the emulator gets them again below
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+        environ.pop("HTTP_TRANSFER_ENCODING", None)
+        environ["wsgi.input_terminated"] = False
+        query = environ.get("QUERY_STRING", "")
+        entry = {
+            "request": "%s %s%s" % (environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""), "?" + query if query else ""),
+            "request_headers": dict((key[5:].replace("_", "-").title(), value) for key, value in environ.items() if key.startswith("HTTP_")),
+            "request_body": body.decode("utf-8", "replace"),
+        }
+
+        def recording_start_response(status, headers, exc_info=None):
+            entry["status"] = int(status.split(" ", 1)[0])
+            entry["response_headers"] = dict(headers)
+            return start_response(status, headers, exc_info)
+
+        answer = self.app(environ, recording_start_response)
+        try:
+            chunks = list(answer)
+        finally:
+            if hasattr(answer, "close"):
+                answer.close()
+        entry["response_body"] = b"".join(chunks).decode("utf-8", "replace")
+        with self._lock:
+            self.entries.append(entry)
+        return chunks
+
+
+class LoggedServer(BackgroundServer):
+    """An emulator behind a RequestLog, served from a thread on a free port; over HTTPS with an ssl_context.
+
+    ``app`` is the emulator, ``log`` its RequestLog, ``url`` where it listens.
+    """
+
+    def __init__(self, app, ssl_context=None, host: str = "127.0.0.1"):
+        self.log = RequestLog(app)
+        super().__init__(self.log, host=host, ssl_context=ssl_context)
+        self.app = app
+
+
+def run_playbook(playbook, tmp_path, environment: dict, variables, *args, timeout: int = 300) -> PlaybookRun:
+    """ansible-playbook `playbook` with extra variables, in a subprocess with `environment` added to ours.
+
+    Like the `playbook` fixture, for emulators other than the `emulators` fixture's (own tokens, HTTPS).
+    """
+    command = [ANSIBLE_PLAYBOOK, str(playbook), "-e", "ansible_python_interpreter=" + sys.executable]
+    if variables is not None:
+        vars_file = tmp_path / ("run-vars-%d.yml" % len(list(tmp_path.glob("run-vars-*.yml"))))
+        vars_file.write_text(yaml.safe_dump(variables), encoding="utf-8")
+        command += ["-e", "@" + str(vars_file)]
+    base = dict((key, value) for key, value in os.environ.items()
+                if not key.startswith(("ANSIBLE_", "ILERT_", "ELASTICSEARCH_")) and key not in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"))
+    base.update(ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_FORCE_COLOR="0")
+    base.update(environment)
+    answer = subprocess.run(command + list(args), cwd=ROOT, env=base, capture_output=True, text=True, timeout=timeout, check=False)
+    return PlaybookRun(answer.returncode, answer.stdout, answer.stderr)

@@ -205,10 +205,10 @@ def serve(app: EmulatorApp, host: str, port: int, name: str, quiet: bool = False
 class BackgroundServer:
     """An emulator served from a thread of the current process, on a free port (for tests)."""
 
-    def __init__(self, app: EmulatorApp, host: str = "127.0.0.1"):
+    def __init__(self, app: EmulatorApp, host: str = "127.0.0.1", ssl_context=None):
         self.app = app
-        self._server = make_server(host, 0, app, threaded=True)
-        self.url = "http://%s:%d" % (host, self._server.server_port)
+        self._server = make_server(host, 0, app, threaded=True, ssl_context=ssl_context)
+        self.url = "%s://%s:%d" % ("https" if ssl_context is not None else "http", host, self._server.server_port)
         # A short poll interval makes shutdown() quick, which adds up over many test servers.
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
