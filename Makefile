@@ -24,10 +24,11 @@ ES8_VENV := $(CURDIR)/.venv-es8
 ES8_STAMP := $(ES8_VENV)/.requirements-installed
 export ES8_PYTHON := $(ES8_VENV)/bin/python
 
-.PHONY: help venv test lint sanity units emulator-tests integration molecule awx reliability build changelog demo emulators emulators-stop clean
+.PHONY: help venv test lint sanity units emulator-tests integration molecule awx reliability build changelog demo bench emulators emulators-stop clean
 
 help:
 	@echo "make demo           the main job against local emulators"
+	@echo "make bench          speed, requests and memory of the role against the floor and the hand-written way (bench/RESULTS.md)"
 	@echo "make test           lint, sanity, units, integration, molecule, build (stops at the first failure)"
 	@echo "make venv           create $(VENV) with the pinned toolchain (PY=$(PY))"
 	@echo "make lint | sanity | units | emulator-tests | integration | molecule | awx | reliability | build"
@@ -100,6 +101,10 @@ changelog: venv
 # The whole job against the local emulators, told step by step (tools/demo.py).
 demo: venv
 	@python tools/demo.py
+
+# Speed, requests and memory of the role against the floor and the hand-written way (bench/RESULTS.md).
+bench: venv
+	@python bench/run.py
 
 # The local iLert (127.0.0.1:18080) and Elasticsearch (127.0.0.1:19200) emulators, in the
 # background; pid and log files in .emulators/.
