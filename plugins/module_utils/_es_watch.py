@@ -30,6 +30,7 @@ from ansible_collections.ilert.watcher.plugins.module_utils._watch_canonical imp
     CANONICAL_ORDER,
     WatchDefinitionError,
     canonical_watch,
+    time_millis,
 )
 from ansible_collections.ilert.watcher.plugins.module_utils._watch_secrets import (
     ASSUME_UNCHANGED,
@@ -43,6 +44,8 @@ PART_OPTIONS = ("trigger", "input", "condition", "actions", "transform", "thrott
 # A GET answer pasted as definition: the watch is under "watch", the rest is server state.
 GET_RESPONSE_FIELDS = frozenset(("found", "_id", "_version", "_seq_no", "_primary_term", "status", "watch"))
 CONFLICT_ATTEMPTS = 3
+NOT_ELASTICSEARCH = ("Cannot read watch '%s': the server at hosts answered 404 without the X-Elastic-Product header, so it is not "
+                     "Elasticsearch (a proxy, a wrong port or another service?). Nothing was written: check hosts.")
 
 
 class WatchError(Exception):
@@ -54,7 +57,16 @@ def _is_conflict(exc) -> bool:
 
 
 def _is_not_found(exc) -> bool:
-    return getattr(getattr(exc, "meta", None), "status", None) == 404
+    """A 404 from Elasticsearch itself: a server that is not one (a proxy, a wrong port) does not count.
+
+    The client checks the X-Elastic-Product header on successful answers only, so a 404 from
+    anything else would pass for "no such watch" and the module would write there.
+    """
+    meta = getattr(exc, "meta", None)
+    if getattr(meta, "status", None) != 404:
+        return False
+    headers = getattr(meta, "headers", None) or {}
+    return any(name.lower() == "x-elastic-product" and value == "Elasticsearch" for name, value in headers.items())
 
 
 def check_watch_id(watch_id) -> str:
@@ -93,6 +105,10 @@ def with_ilert(parts: dict, ilert: dict, watch_id: str) -> dict:
     action_id = ilert.get("action_id") or DEFAULT_ACTION_ID
     api_url = ilert.get("api_url") or DEFAULT_API_URL
     if ilert.get("auto_resolve"):
+        try:
+            time_millis(ilert.get("resolve_throttle_period") or DEFAULT_RESOLVE_THROTTLE, "ilert.resolve_throttle_period")
+        except WatchDefinitionError as exc:
+            raise ILertWebhookError(str(exc)) from None
         summary = ilert.get("summary") or ((parts.get("metadata") or {}).get("name")) or watch_id
         return auto_resolving(parts, ilert.get("integration_key"), api_url, action_id, alert_key=watch_id, summary=str(summary),
                               resolve_throttle_period=ilert.get("resolve_throttle_period") or DEFAULT_RESOLVE_THROTTLE)
@@ -109,6 +125,9 @@ def wanted_watch(params: dict) -> dict:
         watch = canonical_watch(definition_from_params(params))
     except WatchDefinitionError as exc:
         raise WatchError("Invalid watch '%s': %s" % (params["watch_id"], exc)) from None
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:
+        # A shape the rules above do not name: still the user's watch, never the cluster's fault.
+        raise WatchError("Invalid watch '%s': a part of it has the wrong type (%s: %s)" % (params["watch_id"], type(exc).__name__, exc)) from None
     for path in redacted_secrets_in(watch):
         if path[-1] != "password":
             raise WatchError(
@@ -165,6 +184,8 @@ class EsWatch(ResourceModule):
             if _is_not_found(exc):
                 self.current = None
                 return None
+            if getattr(getattr(exc, "meta", None), "status", None) == 404:
+                raise WatchError(NOT_ELASTICSEARCH % self.watch_id) from None
             raise
         self.current = {
             "watch": answer.get("watch") or {},

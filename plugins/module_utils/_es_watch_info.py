@@ -15,6 +15,8 @@ from __future__ import annotations
 from ansible_collections.ilert.watcher.plugins.module_utils._watch_secrets import mask
 
 PAGE_SIZE = 100
+# index.max_result_window of .watches: Query Watches pages no further (from + size).
+RESULT_WINDOW = 10000
 
 
 def metadata_filter(key: str, value) -> dict:
@@ -61,8 +63,8 @@ def query(client, ids=None, metadata=None, offset: int = 0, limit=None) -> list:
     """Every matching watch from ``offset`` on, at most ``limit``, sorted by id."""
     found = []
     position = offset
-    while limit is None or len(found) < limit:
-        size = PAGE_SIZE if limit is None else min(PAGE_SIZE, limit - len(found))
+    while (limit is None or len(found) < limit) and position < RESULT_WINDOW:
+        size = min(PAGE_SIZE if limit is None else min(PAGE_SIZE, limit - len(found)), RESULT_WINDOW - position)
         answer = client.watcher.query_watches(query=watch_query(ids, metadata), from_=position, size=size, sort=[{"_id": "asc"}]).body
         page = answer.get("watches") or []
         found.extend(summary(item["_id"], item.get("watch"), item.get("status")) for item in page)

@@ -163,6 +163,8 @@ def reference(value, what: str):
 def normalize_params(params: dict) -> dict:
     """The settings the user set, in canonical form, with references still as given (names or ids)."""
     wanted = {}
+    if not isinstance(params.get("name"), str) or not params["name"].strip() or len(params["name"]) > 255:
+        raise AlertSourceError("name must be the alert source's name, 1 to 255 characters, got %r" % (params.get("name"),))
     wanted["name"] = params["name"]
     wanted["integration_type"] = (params.get("integration_type") or DEFAULT_INTEGRATION_TYPE).strip().upper()
     if params.get("escalation_policy") is not None:

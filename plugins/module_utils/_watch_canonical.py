@@ -83,7 +83,11 @@ def canonical_script(value, default_lang: str = DEFAULT_SCRIPT_LANG, where: str 
         return {"source": value, "lang": default_lang}
     if not isinstance(value, dict) or ("source" in value) == ("id" in value):
         raise WatchDefinitionError("%s must be a string, or an object with either source or id" % where)
-    script = dict(value)
+    script = copy.deepcopy(value)
+    if isinstance(script.get("source"), (dict, list)):
+        # A search template or JSON body written as an object: stored as JSON text with its content type,
+        # and written back as the object.
+        script["options"] = dict(script.get("options") or {}, content_type="application/json")
     for optional in ("params", "options"):
         if not script.get(optional):
             script.pop(optional, None)
@@ -100,30 +104,47 @@ def canonical_text_template(value, where: str):
 
 
 # --- http requests -------------------------------------------------------------------------------------
-def _split_url(url: str, where: str) -> dict:
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme not in HTTP_SCHEMES or not parts.hostname:
-        raise WatchDefinitionError("%s.url must be an http or https URL with a host, got %r" % (where, url))
-    split = {"scheme": scheme, "host": parts.hostname, "port": parts.port or HTTP_SCHEMES[scheme]}
+def _split_url(url, where: str) -> dict:
+    """HttpRequestTemplate.Builder.fromUrl: the parts of a url (the host as written, as java.net.URI keeps it)."""
+    try:
+        parts = urlsplit(url) if isinstance(url, str) else None
+        port = parts.port if parts else None
+    except ValueError:
+        parts = None
+    scheme = parts.scheme.lower() if parts else ""
+    host = parts.netloc.rpartition("@")[2] if parts else ""
+    host = host[:host.find("]") + 1] if host.startswith("[") else host.partition(":")[0]
+    if scheme not in HTTP_SCHEMES or not host:
+        raise WatchDefinitionError("%s.url must be an http or https URL with a host and a valid port, got %r" % (where, url))
+    split = {"scheme": scheme, "host": host, "port": port or HTTP_SCHEMES[scheme]}
     if parts.path:
         split["path"] = unquote(parts.path)
-    if parts.query:
-        split["params"] = dict(parse_qsl(parts.query, keep_blank_values=True))
+    split["params"] = dict(parse_qsl(parts.query, keep_blank_values=True))
     return split
 
 
+def _templates(value, where: str) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise WatchDefinitionError("%s must be an object of names to values, got %r" % (where, value))
+    return dict((key, canonical_text_template(item, "%s.%s" % (where, key))) for key, item in value.items())
+
+
 def canonical_http_request(value, where: str) -> dict:
-    """HttpRequestTemplate.toXContent, from either the parts or a ``url``."""
+    """HttpRequestTemplate.toXContent, from either the parts or a ``url``, read in document order as Watcher does."""
     if not isinstance(value, dict):
         raise WatchDefinitionError("%s must be an object" % where)
-    request = copy.deepcopy(value)
-    if "url" in request:
-        split = _split_url(request.pop("url"), where)
-        params = split.pop("params", {})
-        for key, item in split.items():
-            request.setdefault(key, item)  # a part given on its own wins over the url's
-        request["params"] = dict(params, **(request.get("params") or {}))
+    request = {"params": {}, "headers": {}}
+    for key, item in value.items():
+        if key == "url":
+            split = _split_url(item, where)
+            request["params"].update(split.pop("params"))
+            request.update(split)
+        elif key in ("params", "headers"):
+            request[key].update(_templates(item, "%s.%s" % (where, key)))
+        else:
+            request[key] = copy.deepcopy(item)
     if not request.get("host"):
         raise WatchDefinitionError("%s needs a host (or a url)" % where)
     scheme = str(request.get("scheme") or "http").lower()
@@ -142,9 +163,6 @@ def canonical_http_request(value, where: str) -> dict:
     request["scheme"] = scheme
     request["method"] = method
     request["port"] = port
-    for templates in ("params", "headers"):
-        request[templates] = dict((key, canonical_text_template(item, "%s.%s.%s" % (where, templates, key)))
-                                  for key, item in (request.get(templates) or {}).items())
     for template in ("path", "body"):
         if template in request:
             request[template] = canonical_text_template(request[template], "%s.%s" % (where, template))
@@ -163,6 +181,9 @@ def canonical_search_request(value, where: str) -> dict:
     indices = request.get("indices") or []
     if isinstance(indices, str):
         indices = [index.strip() for index in indices.split(",") if index.strip()]
+    if not isinstance(indices, list) or not all(isinstance(index, str) for index in indices):
+        raise WatchDefinitionError("%s.indices must be an index name, a comma-separated string or a list of names, got %r"
+                                   % (where, request.get("indices")))
     request["indices"] = list(indices)
     request["search_type"] = str(request.get("search_type") or "query_then_fetch").lower()
     request["rest_total_hits_as_int"] = request.get("rest_total_hits_as_int", True) is not False
@@ -190,6 +211,10 @@ def canonical_input(value, where: str = "input") -> dict:
         if "request" not in http:
             raise WatchDefinitionError("%s.http needs a request" % where)
         http["request"] = canonical_http_request(http["request"], where + ".http.request")
+        if isinstance(http.get("extract"), list):
+            http["extract"] = list(dict.fromkeys(http["extract"]))  # a set in Watcher: each key once
+        if isinstance(http.get("response_content_type"), str):
+            http["response_content_type"] = http["response_content_type"].lower()
         return {"http": http}
     if kind == "chain":
         inputs = (body or {}).get("inputs") if isinstance(body, dict) else None
@@ -224,20 +249,139 @@ def canonical_transform(value, where: str = "transform") -> dict:
 
 
 # --- triggers ------------------------------------------------------------------------------------------
+# Watcher's schedule parsers (ScheduleRegistry and the DayTimes / DayOfWeek / Month parsers) store
+# every schedule in one spelling: that spelling is what GET returns and what is compared here.
+_INTERVAL = re.compile(r"^([+-]?\d+)(s|m|h|d|w)$")
+_WEEK_DAYS = (("SUN", ("1", "sun", "sunday")), ("MON", ("2", "mon", "monday")), ("TUE", ("3", "tue", "tuesday")),
+              ("WED", ("4", "wed", "wednesday")), ("THU", ("5", "thu", "thursday")), ("FRI", ("6", "fri", "friday")),
+              ("SAT", ("7", "sat", "saturday")))
+_MONTHS = (("JAN", ("1", "jan", "first", "january")), ("FEB", ("2", "feb", "february")), ("MAR", ("3", "mar", "march")),
+           ("APR", ("4", "apr", "april")), ("MAY", ("5", "may")), ("JUN", ("6", "jun", "june")), ("JUL", ("7", "jul", "july")),
+           ("AUG", ("8", "aug", "august")), ("SEP", ("9", "sep", "september")), ("OCT", ("10", "oct", "october")),
+           ("NOV", ("11", "nov", "november")), ("DEC", ("12", "dec", "last", "december")))
+
+
 def _as_list(value) -> list:
     return copy.deepcopy(value) if isinstance(value, list) else [copy.deepcopy(value)]
+
+
+def _numbers(value, where: str) -> list:
+    numbers = []
+    for item in _as_list(value):
+        try:
+            numbers.append(int(item) if not isinstance(item, bool) else None)
+        except (TypeError, ValueError):
+            numbers.append(None)
+        if numbers[-1] is None:
+            raise WatchDefinitionError("%s must be numbers, got %r" % (where, item))
+    return numbers
+
+
+def _day_time(value, where: str):
+    """"noon", "midnight" and "hh:mm" stay as written; objects become {hour: [..], minute: [..]}."""
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, dict):
+        raise WatchDefinitionError("%s must be 'hh:mm', noon, midnight or {hour, minute}, got %r" % (where, value))
+    return {"hour": _numbers(value.get("hour", []), where + ".hour") or [0],
+            "minute": _numbers(value.get("minute", []), where + ".minute") or [0]}
+
+
+def _day_time_key(value):
+    if value in ("noon", "midnight"):
+        return ((12 if value == "noon" else 0,), (0,))
+    if isinstance(value, str) and ":" in value:
+        hour, dummy, minute = value.partition(":")
+        return ((int(hour),), (int(minute),)) if hour.strip("-").isdigit() and minute.strip("-").isdigit() else (value,)
+    if isinstance(value, dict):
+        return (tuple(value["hour"]), tuple(value["minute"]))
+    return (value,)
+
+
+def _day_times(value, where: str) -> list:
+    """A set of day times, as Watcher keeps them: the first of equal times stays."""
+    times, seen = [], set()
+    for item in _as_list(value):
+        parsed = _day_time(item, where)
+        if _day_time_key(parsed) not in seen:
+            seen.add(_day_time_key(parsed))
+            times.append(parsed)
+    return times
+
+
+def _names(value, table, where: str) -> list:
+    found = set()
+    for item in _as_list(value):
+        text = str(int(item)) if _is_number(item) else str(item)
+        name = next((name for name, aliases in table if text.lower() in aliases), None)
+        if name is None:
+            raise WatchDefinitionError("%s has an unknown value %r" % (where, item))
+        found.add(name)
+    return [name for name, dummy in table if name in found]
+
+
+def _month_days(value, where: str) -> list:
+    days = set()
+    for item in _as_list(value):
+        text = str(item).lower()
+        days.add({"last_day": 32, "first_day": 1}.get(text) or _numbers(item, where)[0])
+    return sorted(days)
+
+
+def _periodic(value, kind: str, where: str) -> list:
+    """weekly / monthly / yearly: arrays of {on, at[, in]} with Watcher's defaults."""
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for item in items or [{}]:
+        if not isinstance(item, dict):
+            raise WatchDefinitionError("%s must be objects with on and at, got %r" % (where, item))
+        times = {}
+        if kind == "yearly":
+            times["in"] = _names(item["in"], _MONTHS, where + ".in") if "in" in item else []
+            times["in"] = times["in"] or ["JAN"]
+        if kind == "weekly":
+            times["on"] = (_names(item["on"], _WEEK_DAYS, where + ".on") if "on" in item else []) or ["MON"]
+        else:
+            times["on"] = (_month_days(item["on"], where + ".on") if "on" in item else []) or [1]
+        times["at"] = (_day_times(item["at"], where + ".at") if "at" in item else []) or [{"hour": [0], "minute": [0]}]
+        out.append(times)
+    return out
+
+
+def _interval(value, where: str) -> str:
+    if _is_number(value):
+        return "%ds" % value
+    match = _INTERVAL.match(str(value).strip())
+    if not match:
+        raise WatchDefinitionError("%s.interval must be a number of seconds or a time such as 30s, 5m, 1h, 1d or 1w, got %r" % (where, value))
+    return "%d%s" % (int(match.group(1)), match.group(2))
+
+
+def _cron(value, where: str):
+    expressions = _as_list(value)
+    if not expressions or not all(isinstance(expression, str) for expression in expressions):
+        raise WatchDefinitionError("%s.cron must be a cron expression or a list of them" % where)
+    expressions = sorted(expression.upper() for expression in expressions)
+    return expressions[0] if len(expressions) == 1 else expressions
 
 
 def canonical_schedule(value, where: str = "trigger.schedule") -> dict:
     if not isinstance(value, dict) or not value:
         raise WatchDefinitionError("%s must be an object such as {interval: 5m} or {cron: '0 0/5 * * * ?'}" % where)
     schedule = copy.deepcopy(value)
-    if _is_number(schedule.get("interval")):
-        schedule["interval"] = "%ds" % schedule["interval"]
-    if isinstance(schedule.get("hourly"), dict) and "minute" in schedule["hourly"]:
-        schedule["hourly"]["minute"] = _as_list(schedule["hourly"]["minute"])
-    if isinstance(schedule.get("daily"), dict) and "at" in schedule["daily"]:
-        schedule["daily"]["at"] = _as_list(schedule["daily"]["at"])
+    if "interval" in schedule:
+        schedule["interval"] = _interval(schedule["interval"], where)
+    if "cron" in schedule:
+        schedule["cron"] = _cron(schedule["cron"], where)
+    if isinstance(schedule.get("hourly"), dict):
+        schedule["hourly"] = {"minute": _numbers(schedule["hourly"].get("minute", []), where + ".hourly.minute") or [0]}
+    if isinstance(schedule.get("daily"), dict):
+        # An array in DailySchedule (repeats kept), a set in the weekly, monthly and yearly times.
+        schedule["daily"] = {"at": [_day_time(item, where + ".daily.at") for item in _as_list(schedule["daily"].get("at", []))]
+                             or ["midnight"]}
+    for kind in ("weekly", "monthly", "yearly"):
+        if kind in schedule:
+            schedule[kind] = _periodic(schedule[kind], kind, "%s.%s" % (where, kind))
     return schedule
 
 
@@ -268,7 +412,10 @@ def canonical_action(action_id: str, value, where: str = "actions") -> dict:
         action["transform"] = canonical_transform(value["transform"], where + ".transform")
     if value.get("foreach"):
         action["foreach"] = value["foreach"]
-        action["max_iterations"] = int(value.get("max_iterations") or DEFAULT_MAX_ITERATIONS)
+        iterations = value.get("max_iterations", DEFAULT_MAX_ITERATIONS)
+        if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 1:
+            raise WatchDefinitionError("%s.max_iterations must be a whole number of 1 or more, got %r" % (where, iterations))
+        action["max_iterations"] = iterations
     body = copy.deepcopy(value[kind])
     if kind == "webhook":
         body = canonical_http_request(body, where + ".webhook")

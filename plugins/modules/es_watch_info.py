@@ -38,7 +38,8 @@ options:
     type: dict
   offset:
     description:
-      - How many matching watches, sorted by id, to skip.
+      - How many matching watches, sorted by id, to skip. Below 10000, the furthest the Query Watches API pages;
+        no more than the first 10000 matching watches are returned.
     type: int
     default: 0
   limit:
@@ -114,7 +115,7 @@ from ansible_collections.ilert.watcher.plugins.module_utils._elasticsearch impor
     elasticsearch_argument_spec,
     fail_from_error,
 )
-from ansible_collections.ilert.watcher.plugins.module_utils._es_watch_info import get_one, query
+from ansible_collections.ilert.watcher.plugins.module_utils._es_watch_info import RESULT_WINDOW, get_one, query
 
 
 def main():
@@ -137,6 +138,9 @@ def main():
     for option in ("offset", "limit"):
         if params[option] is not None and params[option] < 0:
             module.fail_json(msg="%s must be 0 or greater, got %d" % (option, params[option]))
+    if params["offset"] >= RESULT_WINDOW:
+        module.fail_json(msg="offset must be below %d, got %d: the Query Watches API pages no further (index.max_result_window); "
+                             "narrow the search with ids or metadata instead" % (RESULT_WINDOW, params["offset"]))
     client = connect(module)
     try:
         if params["watch_id"] is not None:

@@ -39,14 +39,15 @@ class FakeModule:
 
 
 class Meta:
-    def __init__(self, status):
+    def __init__(self, status, headers=None):
         self.status = status
+        self.headers = {"X-Elastic-Product": "Elasticsearch"} if headers is None else headers
 
 
 class ApiError(Exception):
-    def __init__(self, status, body=None):
+    def __init__(self, status, body=None, headers=None):
         super().__init__("status %d" % status)
-        self.meta = Meta(status)
+        self.meta = Meta(status, headers)
         self.body = body or {}
         self.message = "status %d" % status
 
@@ -236,3 +237,15 @@ def test_the_ilert_option_adds_the_documented_action_under_its_id():
     watch = wanted_watch(params(ilert={"integration_key": KEY, "api_url": "http://127.0.0.1:18080", "action_id": "page"}))
     assert watch["actions"]["page"]["webhook"]["path"] == "/api/v1/events/eswatcher/" + KEY
     assert watch["actions"]["page"]["webhook"]["port"] == 18080
+
+
+def test_a_404_from_something_that_is_not_elasticsearch_is_not_taken_for_a_missing_watch():
+    class NotElasticsearch(FakeWatcher):
+        def get_watch(self, id):  # pylint: disable=redefined-builtin
+            self.calls.append("get")
+            raise ApiError(404, {"code": "NOT_FOUND"}, headers={"Content-Type": "application/json"})
+
+    watcher = NotElasticsearch()
+    result = run(watcher)
+    assert result["failed"] is True and "answered 404 without the X-Elastic-Product header" in result["msg"]
+    assert watcher.calls == ["get"]

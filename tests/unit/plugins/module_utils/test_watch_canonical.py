@@ -183,3 +183,57 @@ def test_the_definition_is_not_modified():
 def test_bad_definitions_are_refused_before_any_request(definition, message):
     with pytest.raises(WatchDefinitionError, match=message):
         canonical_watch(definition)
+
+
+@pytest.mark.parametrize("schedule, stored", [
+    ({"cron": "0 0 12 ? * mon"}, {"cron": "0 0 12 ? * MON"}),
+    ({"cron": ["0 0 12 * * ?"]}, {"cron": "0 0 12 * * ?"}),
+    ({"cron": ["0 * * ? * MON-FRI", "0 * * ? * *"]}, {"cron": ["0 * * ? * *", "0 * * ? * MON-FRI"]}),
+    ({"interval": "05m"}, {"interval": "5m"}),
+    ({"interval": "2w"}, {"interval": "2w"}),
+    ({"hourly": {"minute": ["5", 30]}}, {"hourly": {"minute": [5, 30]}}),
+    ({"hourly": {}}, {"hourly": {"minute": [0]}}),
+    ({"daily": {"at": {"hour": 0, "minute": 0}}}, {"daily": {"at": [{"hour": [0], "minute": [0]}]}}),
+    ({"daily": {"at": ["noon", "noon", "17:30"]}}, {"daily": {"at": ["noon", "noon", "17:30"]}}),
+    ({"daily": {}}, {"daily": {"at": ["midnight"]}}),
+    ({"weekly": {"on": ["friday", "mon"], "at": ["noon", "12:00"]}}, {"weekly": [{"on": ["MON", "FRI"], "at": ["noon"]}]}),
+    ({"weekly": {}}, {"weekly": [{"on": ["MON"], "at": [{"hour": [0], "minute": [0]}]}]}),
+    ({"monthly": {"on": [15, "last_day"], "at": "09:00"}}, {"monthly": [{"on": [15, 32], "at": ["09:00"]}]}),
+    ({"yearly": {"in": "dec", "on": 24, "at": "noon"}}, {"yearly": [{"in": ["DEC"], "on": [24], "at": ["noon"]}]}),
+])
+def test_schedules_in_the_spelling_watcher_stores(schedule, stored):
+    assert watch(trigger={"schedule": schedule})["trigger"] == {"schedule": stored}
+
+
+def test_bad_schedules_name_their_place():
+    with pytest.raises(WatchDefinitionError, match="trigger.schedule.interval must be a number of seconds"):
+        watch(trigger={"schedule": {"interval": "5 minutes"}})
+    with pytest.raises(WatchDefinitionError, match="trigger.schedule.weekly.on has an unknown value 'someday'"):
+        watch(trigger={"schedule": {"weekly": {"on": "someday"}}})
+
+
+def test_url_and_params_are_read_in_document_order_and_the_host_keeps_its_case():
+    assert webhook(params={"a": "1"}, url="http://H.example/?a=2")["params"] == {"a": "2"}
+    assert webhook(url="http://h/?a=2", params={"a": "1"})["params"] == {"a": "1"}
+    assert webhook(url="https://Hooks.Example.com/x")["host"] == "Hooks.Example.com"
+
+
+def test_object_template_sources_carry_their_content_type():
+    assert webhook(host="h", port=1, body={"source": {"text": "{{ctx.watch_id}}"}})["body"] == {
+        "source": {"text": "{{ctx.watch_id}}"}, "lang": "mustache", "options": {"content_type": "application/json"}}
+
+
+def test_http_input_extract_keys_once_and_content_type_lower_case():
+    http = watch(input={"http": {"request": {"host": "h", "port": 1}, "extract": ["took", "took", "hits"],
+                                 "response_content_type": "JSON"}})["input"]["http"]
+    assert http["extract"] == ["took", "hits"] and http["response_content_type"] == "json"
+
+
+@pytest.mark.parametrize("request_part, message", [
+    ({"host": "h", "port": 1, "headers": "Content-Type: text/plain"}, "actions.hook.webhook.headers must be an object"),
+    ({"host": "h", "port": 1, "params": ["a"]}, "actions.hook.webhook.params must be an object"),
+    ({"url": "http://x:99999/"}, "actions.hook.webhook.url must be an http or https URL with a host and a valid port"),
+])
+def test_wrong_shapes_in_requests_are_named(request_part, message):
+    with pytest.raises(WatchDefinitionError, match=message):
+        webhook(**request_part)
