@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
+import requests
+from elasticsearch import Elasticsearch
 
 from ansible.module_utils.testing import patch_module_args
 
@@ -94,3 +96,27 @@ def test_the_8x_client_against_an_8x_cluster_is_idempotent_and_deactivates_witho
     assert deactivated.get("operation") == "deactivated", deactivated
     put_route = "PUT /_watcher/watch/<id>"
     assert after["writes_by_route"].get(put_route) == before["writes_by_route"].get(put_route)
+
+
+def test_a_write_between_read_and_update_is_a_conflict_the_module_reads_again_and_wins(capsys, monkeypatch):
+    WatcherClient = type(Elasticsearch("http://127.0.0.1:9").watcher)  # pylint: disable=invalid-name
+    real_put = WatcherClient.put_watch
+    interfered = []
+
+    def put_after_another_write(self, *args, **kwargs):
+        if kwargs.get("if_seq_no") is not None and not interfered:
+            # Someone (an execution, another run) writes the watch after the module read it.
+            interfered.append(requests.put("%s/_watcher/watch/%s/_deactivate" % (url, WATCH["watch_id"]), timeout=5).status_code)
+        return real_put(self, *args, **kwargs)
+
+    with served(scheduler=False) as server:
+        url = server.url
+        assert run_in_process(capsys, url, **WATCH)["operation"] == "created"
+        monkeypatch.setattr(WatcherClient, "put_watch", put_after_another_write)
+        result = run_in_process(capsys, url, **dict(WATCH, metadata={"k": "changed"}))
+        stats = server.app.stats.snapshot()
+        stored = requests.get("%s/_watcher/watch/%s" % (url, WATCH["watch_id"]), timeout=5).json()
+    assert interfered == [200]
+    assert result["changed"] is True and result["operation"] == "updated", result
+    assert stats["by_status"].get("409") == 1  # the stale update was refused, then made again on what was read anew
+    assert stored["watch"]["metadata"] == {"k": "changed"} and stored["status"]["state"]["active"] is True
