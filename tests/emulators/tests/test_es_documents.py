@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-import requests
 from elasticsearch import BadRequestError, ConflictError, NotFoundError
 
 from es_emulator.testing import es_client, served
@@ -19,18 +18,6 @@ NOW = datetime.now(timezone.utc)
 
 def stamp(minutes_ago: float) -> str:
     return (NOW - timedelta(minutes=minutes_ago)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-@pytest.fixture(name="server", scope="module")
-def fixture_server():
-    with served(scheduler=False) as server:
-        yield server
-
-
-@pytest.fixture(name="es")
-def fixture_es(server):
-    requests.post(server.url + "/_emulator/reset", timeout=5)
-    return es_client(server.url)
 
 
 @pytest.fixture(name="logs")

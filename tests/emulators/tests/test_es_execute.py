@@ -11,22 +11,10 @@ import pytest
 import requests
 from elasticsearch import BadRequestError, NotFoundError
 
-from es_emulator.testing import es_client, served
+from es_emulator.testing import served
 
 LOG = {"logging": {"text": "payload {{ctx.payload.value}}"}}
 TRIGGER = {"schedule": {"interval": "1h"}}
-
-
-@pytest.fixture(name="server", scope="module")
-def fixture_server():
-    with served(scheduler=False) as server:
-        yield server
-
-
-@pytest.fixture(name="es")
-def fixture_es(server):
-    requests.post(server.url + "/_emulator/reset", timeout=5)
-    return es_client(server.url)
 
 
 def put(es, watch_id="w", **body):

@@ -14,18 +14,6 @@ import pytest
 from werkzeug.wrappers import Response
 
 from es_emulator.mustache import EsDate, render
-from es_emulator.testing import es_client, served
-
-
-@pytest.fixture(name="server", scope="module")
-def fixture_server():
-    with served(scheduler=False) as server:
-        yield server
-
-
-@pytest.fixture(name="es")
-def fixture_es(server):
-    return es_client(server.url)
 
 
 def webhook_watch(httpserver, path="/hook", **request):
