@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-import pytest
 from werkzeug.wrappers import Response
 
 from es_emulator.mustache import EsDate, render

@@ -113,7 +113,9 @@ def test_a_write_between_read_and_update_is_a_conflict_the_module_reads_again_an
         url = server.url
         assert run_in_process(capsys, url, **WATCH)["operation"] == "created"
         monkeypatch.setattr(WatcherClient, "put_watch", put_after_another_write)
-        result = run_in_process(capsys, url, **dict(WATCH, metadata={"k": "changed"}))
+        changed = dict(WATCH)
+        changed["metadata"] = {"k": "changed"}
+        result = run_in_process(capsys, url, **changed)
         stats = server.app.stats.snapshot()
         stored = requests.get("%s/_watcher/watch/%s" % (url, WATCH["watch_id"]), timeout=5).json()
     assert interfered == [200]
