@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import copy
 import json
-from urllib.parse import urlsplit
-
-from ansible_collections.ilert.watcher.plugins.module_utils._ilert_webhook import DEFAULT_API_URL, ILertWebhookError
+from ansible_collections.ilert.watcher.plugins.module_utils._ilert_webhook import ILertWebhookError, api_request
 
 DEFAULT_RESOLVE_THROTTLE = "5m"
 RESOLVE_SUFFIX = "_resolve"
@@ -65,14 +63,7 @@ def negate_condition(condition) -> dict:
 
 def events_api_request(api_url: str) -> dict:
     """scheme, host, port and path of iLert's Events API (``/api/events``)."""
-    parts = urlsplit((api_url or DEFAULT_API_URL).strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ILertWebhookError("ilert.api_url must be an http or https URL such as https://api.ilert.com, got %r" % api_url)
-    base = parts.path.rstrip("/")
-    if base.endswith("/api"):
-        base = base[:-len("/api")]
-    return {"scheme": parts.scheme, "host": parts.hostname, "port": parts.port or (443 if parts.scheme == "https" else 80),
-            "path": base + "/api/events"}
+    return api_request(api_url, "/api/events")
 
 
 def event_action(event_type: str, integration_key: str, alert_key: str, summary: str, api_url: str) -> dict:

@@ -26,16 +26,21 @@ class ILertWebhookError(ValueError):
     """The iLert settings cannot make a webhook (the message names the option)."""
 
 
-def webhook_parts(api_url: str, integration_type: str, integration_key: str) -> dict:
-    """scheme, host, port and path of the events URL of one alert source."""
+def api_request(api_url: str, path: str) -> dict:
+    """scheme, host, port and path of ``path`` (below ``/api``) on the iLert API at ``api_url``."""
     parts = urlsplit((api_url or DEFAULT_API_URL).strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ILertWebhookError("ilert.api_url must be an http or https URL such as https://api.ilert.com, got %r" % api_url)
     base = parts.path.rstrip("/")
     if base.endswith("/api"):
         base = base[:-len("/api")]  # api_url may name the API root, as the iLert connection options allow
-    path = "%s/api/v1/events/%s/%s" % (base, quote(integration_type.lower(), safe=""), quote(integration_key, safe=""))
-    return {"scheme": parts.scheme, "host": parts.hostname, "port": parts.port or (443 if parts.scheme == "https" else 80), "path": path}
+    return {"scheme": parts.scheme, "host": parts.hostname, "port": parts.port or (443 if parts.scheme == "https" else 80),
+            "path": base + path}
+
+
+def webhook_parts(api_url: str, integration_type: str, integration_key: str) -> dict:
+    """scheme, host, port and path of the events URL of one alert source."""
+    return api_request(api_url, "/api/v1/events/%s/%s" % (quote(integration_type.lower(), safe=""), quote(integration_key, safe="")))
 
 
 def ilert_action(integration_key: str, api_url: str = DEFAULT_API_URL) -> dict:
