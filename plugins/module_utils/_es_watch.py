@@ -48,8 +48,50 @@ NOT_ELASTICSEARCH = ("Cannot read watch '%s': the server at hosts answered 404 w
                      "Elasticsearch (a proxy, a wrong port or another service?). Nothing was written: check hosts.")
 
 
+def watch_argument_spec(in_set: bool = False) -> dict:
+    """The options of one watch: es_watch's own, and each entry of es_watches' ``watches``.
+
+    In a set the entry's ``ilert`` has no defaults and no required key: it is merged over the set's ``ilert``.
+    """
+    ilert_options = dict(
+        integration_key=dict(type="str", required=not in_set, no_log=True),
+        api_url=dict(type="str", default=None if in_set else DEFAULT_API_URL),
+        action_id=dict(type="str", default=None if in_set else DEFAULT_ACTION_ID),
+        auto_resolve=dict(type="bool", default=None if in_set else False),
+        summary=dict(type="str"),
+        resolve_throttle_period=dict(type="str", default=None if in_set else DEFAULT_RESOLVE_THROTTLE),
+    )
+    return dict(
+        watch_id=dict(type="str", required=True, aliases=["id"]),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        active=dict(type="bool", default=True),
+        definition=dict(type="raw"),
+        trigger=dict(type="dict"),
+        input=dict(type="dict"),
+        condition=dict(type="dict"),
+        actions=dict(type="dict"),
+        transform=dict(type="dict"),
+        throttle_period=dict(type="str"),
+        metadata=dict(type="dict"),
+        ilert=dict(type="dict", options=ilert_options),
+        redacted_values=dict(type="str", choices=["assume_unchanged", "always_update"], default="assume_unchanged"),
+    )
+
+
+WATCH_MUTUALLY_EXCLUSIVE = [("definition", part) for part in PART_OPTIONS]
+WATCH_REQUIRED_IF = [("state", "present", ("definition", "trigger"), True)]
+
+
 class WatchError(Exception):
     """A problem es_watch reports as it is (the message is complete)."""
+
+
+class WatchFailure(Exception):
+    """A watch that could not be brought to its declared state: the message and the error's details."""
+
+    def __init__(self, msg: str, **details):
+        super().__init__(msg)
+        self.details = details
 
 
 def _is_conflict(exc) -> bool:
@@ -148,14 +190,17 @@ class EsWatch(ResourceModule):
     # result_values() below replaces it with the masked canonical watch.
     result_key = "watch"
 
-    def __init__(self, module, client):
+    def __init__(self, module, client, known=None):
+        """``known``: this watch as Query Watches or GET already returned it, so read() sends no request."""
         super().__init__(module)
         self.client = client
         self.params = module.params
         self.watch_id = check_watch_id(self.params["watch_id"])
         self.secrets = [(self.params.get("ilert") or {}).get("integration_key")]
         self.current = None
-        self.wanted = None
+        # Before any request: bad input never reaches the cluster.
+        self.wanted = wanted_watch(self.params) if self.params.get("state", "present") == "present" else None
+        self._known = known
         self._doing = "read"
 
     @property
@@ -165,19 +210,28 @@ class EsWatch(ResourceModule):
     # --- entry point --------------------------------------------------------------------------------
     def run(self) -> None:
         try:
-            if self.params.get("state", "present") == "present":
-                self.wanted = wanted_watch(self.params)  # before any request: bad input never reaches the cluster
-            super().run()
+            result = self.converge()
+        except WatchFailure as exc:
+            self.module.fail_json(msg=str(exc), **exc.details)
+        self.module.exit_json(**result)
+
+    def converge(self) -> dict:
+        """The module result for this watch; raises WatchFailure with a message that names it."""
+        try:
+            return super().converge()
         except WatchError as exc:
-            self.module.fail_json(msg=str(exc))
+            raise WatchFailure(str(exc)) from None
         except Exception as exc:  # pylint: disable=broad-exception-caught
             error = translate_error(exc, self.params)
-            extra = dict((key, value) for key, value in (("status", error.status), ("error_type", error.error_type)) if value is not None)
-            self.module.fail_json(msg="Cannot %s watch '%s': %s" % (self._doing, self.watch_id, error.msg), **extra)
+            details = dict((key, value) for key, value in (("status", error.status), ("error_type", error.error_type)) if value is not None)
+            raise WatchFailure("Cannot %s watch '%s': %s" % (self._doing, self.watch_id, error.msg), **details) from None
 
     # --- hooks --------------------------------------------------------------------------------------
     def read(self):
         self._doing = "read"
+        if self._known is not None:
+            known, self._known = self._known, None  # a re-read after a conflict must ask the cluster
+            return self._remember(known)
         try:
             answer = self.client.watcher.get_watch(id=self.watch_id).body
         except Exception as exc:  # pylint: disable=broad-exception-caught
@@ -187,6 +241,10 @@ class EsWatch(ResourceModule):
             if getattr(getattr(exc, "meta", None), "status", None) == 404:
                 raise WatchError(NOT_ELASTICSEARCH % self.watch_id) from None
             raise
+        return self._remember(answer)
+
+    def _remember(self, answer: dict) -> dict:
+        """The current state from a GET or Query Watches answer (both carry watch, status, _seq_no, _primary_term)."""
         self.current = {
             "watch": answer.get("watch") or {},
             "active": bool(((answer.get("status") or {}).get("state") or {}).get("active", True)),

@@ -84,6 +84,13 @@ class ResourceModule:
 
     # --- the state machine ----------------------------------------------------------------------
     def run(self) -> None:
+        self.module.exit_json(**self.converge())
+
+    def converge(self) -> dict:
+        """Read, decide and (outside check mode) write; the module result, without exiting.
+
+        A module that converges several objects in one execution calls this once per object.
+        """
         state = self.module.params.get("state", "present")
         current = self.read()
         if state == "absent":
@@ -93,7 +100,7 @@ class ResourceModule:
         obj = result.pop("object")
         result[self.result_key] = obj
         result.update(self.result_values(obj))
-        self.module.exit_json(**result)
+        return result
 
     def _ensure_present(self, current) -> dict:
         desired = self.desired_state()

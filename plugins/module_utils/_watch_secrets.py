@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import re
+from urllib.parse import unquote
 
 REDACTED = "::es_redacted::"
 MASK = "********"
@@ -24,9 +25,9 @@ ASSUME_UNCHANGED = "assume_unchanged"
 ALWAYS_UPDATE = "always_update"
 # An iLert events URL carries the integration key as its last segment, and anyone who has the key
 # can raise alerts: it is masked wherever a request path holds one, known to this run or not.
-_ILERT_EVENTS_PATH = re.compile(r"(/api/v1/events/[^/?#]+/)[^/?#]+")
+_ILERT_EVENTS_PATH = re.compile(r"(/api/v1/events/[^/?#]+/)([^/?#]+)")
 # iLert's Events API takes the key in the body (the auto-resolve actions post there).
-_ILERT_EVENTS_BODY_KEY = re.compile(r'("(?:integrationKey|apiKey)"\s*:\s*")[^"]*(")')
+_ILERT_EVENTS_BODY_KEY = re.compile(r'("(?:integrationKey|apiKey)"\s*:\s*")([^"]*)(")')
 
 
 def _leaves(value, path=()):
@@ -116,7 +117,24 @@ def mask(value, secrets=()):
         elif isinstance(leaf, str) and path[-1] == "path":
             _set(masked, path, _ILERT_EVENTS_PATH.sub(r"\1" + MASK, scrub(leaf)))
         elif isinstance(leaf, str) and path[-1] == "body":
-            _set(masked, path, _ILERT_EVENTS_BODY_KEY.sub(r"\1" + MASK + r"\2", scrub(leaf)))
+            _set(masked, path, _ILERT_EVENTS_BODY_KEY.sub(r"\1" + MASK + r"\3", scrub(leaf)))
         elif isinstance(leaf, str):
             _set(masked, path, scrub(leaf))
     return masked
+
+
+def ilert_keys_posted_to(watch: dict) -> set:
+    """The iLert integration keys the actions of a stored watch post to: in an events URL path or an Events API body.
+
+    Only the request parts of actions count (``path`` and ``body`` leaves), so a key quoted in
+    metadata or in a search does not make a watch an iLert watch.
+    """
+    keys = set()
+    for path, leaf in _leaves((watch or {}).get("actions") or {}):
+        if not isinstance(leaf, str) or not path or not isinstance(path[-1], str):
+            continue
+        if path[-1] == "path":
+            keys.update(unquote(match.group(2)) for match in _ILERT_EVENTS_PATH.finditer(leaf))
+        elif path[-1] == "body":
+            keys.update(match.group(2) for match in _ILERT_EVENTS_BODY_KEY.finditer(leaf))
+    return keys

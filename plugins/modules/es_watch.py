@@ -251,39 +251,24 @@ from ansible_collections.ilert.watcher.plugins.module_utils._elasticsearch impor
     connect,
     elasticsearch_argument_spec,
 )
-from ansible_collections.ilert.watcher.plugins.module_utils._es_watch import PART_OPTIONS, EsWatch, WatchError
+from ansible_collections.ilert.watcher.plugins.module_utils._es_watch import (
+    WATCH_MUTUALLY_EXCLUSIVE,
+    WATCH_REQUIRED_IF,
+    EsWatch,
+    WatchError,
+    watch_argument_spec,
+)
 
 
 def main():
     argument_spec = elasticsearch_argument_spec()
-    argument_spec.update(
-        watch_id=dict(type="str", required=True, aliases=["id"]),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        active=dict(type="bool", default=True),
-        definition=dict(type="raw"),
-        trigger=dict(type="dict"),
-        input=dict(type="dict"),
-        condition=dict(type="dict"),
-        actions=dict(type="dict"),
-        transform=dict(type="dict"),
-        throttle_period=dict(type="str"),
-        metadata=dict(type="dict"),
-        ilert=dict(type="dict", options=dict(
-            integration_key=dict(type="str", required=True, no_log=True),
-            api_url=dict(type="str", default="https://api.ilert.com"),
-            action_id=dict(type="str", default="ilert"),
-            auto_resolve=dict(type="bool", default=False),
-            summary=dict(type="str"),
-            resolve_throttle_period=dict(type="str", default="5m"),
-        )),
-        redacted_values=dict(type="str", choices=["assume_unchanged", "always_update"], default="assume_unchanged"),
-    )
+    argument_spec.update(watch_argument_spec())
     module = AnsibleModule(
         argument_spec=argument_spec,
-        mutually_exclusive=ELASTICSEARCH_MUTUALLY_EXCLUSIVE + [("definition", part) for part in PART_OPTIONS],
+        mutually_exclusive=ELASTICSEARCH_MUTUALLY_EXCLUSIVE + WATCH_MUTUALLY_EXCLUSIVE,
         required_together=ELASTICSEARCH_REQUIRED_TOGETHER,
         required_by=ELASTICSEARCH_REQUIRED_BY,
-        required_if=[("state", "present", ("definition", "trigger"), True)],
+        required_if=WATCH_REQUIRED_IF,
         supports_check_mode=True,
     )
     try:

@@ -120,7 +120,11 @@ def params(**options):
 def run(watcher, check_mode=False, **options):
     module = FakeModule(params(**options), check_mode=check_mode)
     with pytest.raises(Exited) as exited:
-        EsWatch(module, FakeClient(watcher)).run()
+        try:  # as es_watch's main(): bad input is refused while the watch is built, before any request
+            watch = EsWatch(module, FakeClient(watcher))
+        except WatchError as exc:
+            module.fail_json(msg=str(exc))
+        watch.run()
     return exited.value.result
 
 
