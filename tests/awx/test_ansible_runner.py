@@ -255,7 +255,7 @@ def test_module_defaults_action_groups(checks_run):
     modules of the group: the job has no credential environment."""
     with open(os.path.join(REPO, "meta", "runtime.yml"), encoding="utf-8") as handle:
         groups = yaml.safe_load(handle)["action_groups"]
-    assert groups == {"ilert": ["ilert_alert_source", "ilert_alert_source_info"], "elasticsearch": ["es_watch", "es_watch_info"]}
+    assert groups == {"ilert": ["ilert_alert_source", "ilert_alert_source_info"], "elasticsearch": ["es_watch", "es_watch_info", "es_watches"]}
     assert (checks_run["result"].status, checks_run["result"].rc) == ("successful", 0), checks_run["stdout"]
     assert checks_run["outcomes"]["Alert sources through module_defaults"] is True
     assert checks_run["outcomes"]["Watch through module_defaults"] is True
