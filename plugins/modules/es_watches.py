@@ -66,10 +66,10 @@ options:
         description: When the watch runs. Required with O(watches[].state=present) unless O(watches[].definition) is given.
         type: dict
       input:
-        description: What the watch loads into its payload. Defaults to C({none: {}}).
+        description: "What the watch loads into its payload. Defaults to C({none: {}})."
         type: dict
       condition:
-        description: When the actions run. Defaults to C({always: {}}).
+        description: "When the actions run. Defaults to C({always: {}})."
         type: dict
       actions:
         description: The actions, by action id.
