@@ -1,0 +1,45 @@
+# Copyright: ilert.watcher contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The role's watches as es_watches entries: what the module gets is what the role was given."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.ilert.watcher.plugins.filter.watch_entries import watch_entries
+from ansible_collections.ilert.watcher.plugins.module_utils._es_watch import watch_argument_spec
+
+TRIGGER = {"schedule": {"interval": "1m"}}
+
+
+def test_ilert_settings_move_under_ilert_and_unset_options_are_left_out():
+    entries = watch_entries([{"id": "w1", "trigger": TRIGGER, "throttle_period": "5m", "auto_resolve": True, "summary": "Errors",
+                              "resolve_throttle_period": "10m", "ilert_action_id": "pager", "active": False, "metadata": None}])
+    assert entries == [{"watch_id": "w1", "state": "present", "trigger": TRIGGER, "throttle_period": "5m", "active": False,
+                        "ilert": {"action_id": "pager", "auto_resolve": True, "summary": "Errors", "resolve_throttle_period": "10m"}}]
+
+
+def test_every_entry_key_is_an_option_of_es_watches():
+    options = watch_argument_spec(in_set=True)
+    entry = watch_entries([{"id": "w1", "definition": {"trigger": TRIGGER}, "redacted_values": "always_update", "auto_resolve": False}])[0]
+    assert set(entry) <= set(options)
+    assert set(entry["ilert"]) <= set(options["ilert"]["options"])
+
+
+@pytest.mark.parametrize("watch, state", [({"id": "w1", "trigger": TRIGGER, "auto_resolve": True}, "absent"),
+                                          ({"id": "w1", "state": "absent", "trigger": TRIGGER}, None)])
+def test_a_deletion_carries_only_the_id(watch, state):
+    assert watch_entries([watch], state=state) == [{"watch_id": "w1", "state": "absent"}]
+
+
+def test_no_watches_is_an_empty_set():
+    assert watch_entries(None) == [] and watch_entries([]) == []
+
+
+@pytest.mark.parametrize("bad", ["w1", [["w1"]], {"id": "w1"}])
+def test_anything_but_a_list_of_watches_is_refused(bad):
+    with pytest.raises(AnsibleFilterError, match="list of watches of one alert source"):
+        watch_entries(bad)
