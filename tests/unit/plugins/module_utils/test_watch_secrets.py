@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from ansible_collections.ilert.watcher.plugins.module_utils._ilert_auto_resolve import auto_resolving
 from ansible_collections.ilert.watcher.plugins.module_utils._ilert_webhook import ILertWebhookError, ilert_action, webhook_parts
 from ansible_collections.ilert.watcher.plugins.module_utils._watch_canonical import canonical_watch
 from ansible_collections.ilert.watcher.plugins.module_utils._watch_secrets import (
@@ -17,6 +18,7 @@ from ansible_collections.ilert.watcher.plugins.module_utils._watch_secrets impor
     MASK,
     REDACTED,
     comparable,
+    ilert_keys_posted_to,
     mask,
     redacted_secrets_in,
 )
@@ -137,3 +139,33 @@ def test_ilert_keys_in_events_api_bodies_are_masked_even_when_unknown():
     body = '{"integrationKey": "%s", "eventType": "ALERT", "customDetails": {{#toJson}}ctx.payload{{/toJson}}}' % KEY
     masked = mask({"actions": {"a": {"webhook": {"path": "/api/events", "body": body}}}})
     assert masked["actions"]["a"]["webhook"]["body"] == body.replace(KEY, MASK)
+
+
+def test_the_keys_a_watch_posts_to_from_the_ilert_action_and_the_auto_resolve_pair():
+    plain = canonical_watch({"trigger": {"schedule": {"interval": "1m"}}, "actions": {"ilert": ilert_action(KEY)}})
+    assert ilert_keys_posted_to(plain) == {KEY}
+    pair = auto_resolving({"trigger": {"schedule": {"interval": "1m"}}, "condition": {"always": {}}}, "other-key",
+                          "https://api.ilert.com", "ilert", alert_key="w", summary="s")
+    assert ilert_keys_posted_to(canonical_watch(pair)) == {"other-key"}
+
+
+def test_the_keys_of_several_actions_and_an_escaped_key_in_a_path():
+    watch = {"actions": {
+        "a": {"webhook": {"path": "/api/v1/events/eswatcher/k%2F1", "body": "x"}},
+        "b": {"webhook": {"path": "/api/events", "body": '{"apiKey": "k2", "eventType": "ALERT"}'}},
+        "c": {"foreach": "ctx.payload.hits", "webhook": {"path": "/proxy/api/v1/events/eswatcher/k3?x=1"}},
+    }}
+    assert ilert_keys_posted_to(watch) == {"k/1", "k2", "k3"}
+
+
+@pytest.mark.parametrize("watch", [
+    None,
+    {},
+    {"actions": {}},
+    {"actions": {"log": {"logging": {"text": "/api/v1/events/eswatcher/" + KEY}}}},
+    {"actions": {"hook": {"webhook": {"path": "/other/" + KEY, "body": '{"key": "%s"}' % KEY}}}},
+    {"actions": {"hook": {"webhook": {"path": "/x", "headers": {"X-Target": "/api/v1/events/eswatcher/" + KEY}, "params": {"k": KEY}}}}},
+    {"metadata": {"path": "/api/v1/events/eswatcher/" + KEY}, "input": {"http": {"request": {"path": "/api/v1/events/eswatcher/" + KEY}}}},
+])
+def test_a_key_outside_the_request_of_an_action_does_not_count(watch):
+    assert ilert_keys_posted_to(watch) == set()
