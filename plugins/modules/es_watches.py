@@ -239,6 +239,14 @@ watches:
     failed:
       description: Present and V(true) for a watch that could not be converged.
       type: bool
+    status:
+      description: For a watch that failed on an Elasticsearch answer, its HTTP status.
+      type: int
+      sample: 400
+    error_type:
+      description: For a watch that failed on an Elasticsearch answer, the type of its error.
+      type: str
+      sample: illegal_argument_exception
     msg:
       description: What happened to this watch, in one sentence.
       type: str
