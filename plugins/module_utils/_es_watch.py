@@ -183,6 +183,17 @@ def parts_of(watch: dict) -> dict:
     return dict((part, watch.get(part)) for part in CANONICAL_ORDER)
 
 
+def has_keys_to_remove(stored, wanted) -> bool:
+    """Whether the stored watch has an object key, at any depth, that the wanted watch lacks.
+
+    A PUT with ``if_seq_no`` is an update request to Elasticsearch (TransportPutWatchAction:
+    ``UpdateRequest.doc``), which merges the body into the stored watch: such a key would stay.
+    """
+    if not isinstance(stored, dict) or not isinstance(wanted, dict):
+        return False
+    return any(key not in wanted or has_keys_to_remove(value, wanted[key]) for key, value in stored.items())
+
+
 class EsWatch(ResourceModule):
     """es_watch: one watch, by id."""
 
@@ -301,8 +312,12 @@ class EsWatch(ResourceModule):
                 self.client.watcher.deactivate_watch(watch_id=self.watch_id)
             return dict(current, active=desired["active"])
         self._doing = "update"
-        self.client.watcher.put_watch(id=self.watch_id, active=desired["active"], body=self.wanted,
-                                      if_seq_no=current["seq_no"], if_primary_term=current["primary_term"])
+        if has_keys_to_remove(current["watch"], self.wanted) and not redacted_secrets_in(self.wanted):
+            # Only a PUT without if_seq_no replaces the watch (a conditional one would merge): the declared watch wins.
+            self.client.watcher.put_watch(id=self.watch_id, active=desired["active"], body=self.wanted)
+        else:
+            self.client.watcher.put_watch(id=self.watch_id, active=desired["active"], body=self.wanted,
+                                          if_seq_no=current["seq_no"], if_primary_term=current["primary_term"])
         return {"watch": self.wanted, "active": desired["active"]}
 
     def delete_object(self, current) -> None:
