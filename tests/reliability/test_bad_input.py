@@ -26,12 +26,13 @@ from werkzeug.serving import make_server
 
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.ilert.watcher.plugins.modules import es_watch, es_watch_info, ilert_alert_source, ilert_alert_source_info
+from ansible_collections.ilert.watcher.plugins.modules import es_watch, es_watch_info, es_watches, ilert_alert_source, ilert_alert_source_info
 from conftest import ILERT_TOKEN, ROOT, BackgroundServer, IlertEmulator, WatcherEmulator
 
 MODULES = {
     "es_watch": es_watch,
     "es_watch_info": es_watch_info,
+    "es_watches": es_watches,
     "ilert_alert_source": ilert_alert_source,
     "ilert_alert_source_info": ilert_alert_source_info,
 }
@@ -181,6 +182,14 @@ def case(case_id, module, args, fragment, cluster="trial", requests=0, refused=0
 
 def watch(**parts):
     return dict(dict(watch_id=WATCH_ID, trigger=TRIGGER), **parts)
+
+
+def entries(*bad: dict, at=(2,), count: int = 4, **options) -> dict:
+    """es_watches' options: ``count`` good watches, the ones at ``at`` changed by ``bad`` (DROP removes an option)."""
+    watches = [{"watch_id": "set-%d" % number, "trigger": TRIGGER} for number in range(count)]
+    for index, change in zip(at, bad):
+        watches[index] = dict((key, value) for key, value in dict(watches[index], **change).items() if value is not DROP)
+    return dict(dict(watches=watches, ilert={"integration_key": "il1eswatcher0123456789abcdef"}), **options)
 
 
 def webhook(**request):
@@ -412,6 +421,41 @@ MODULE_CASES = [
     case("es_watch_info-basic-licence", "es_watch_info", dict(), "Watcher is not part of the free basic licence", cluster="basic", requests=None),
     case("es_watch_info-8x-cluster-9x-client", "es_watch_info", dict(watch_id="a"), "Install 'elasticsearch>=8,<9'", cluster="es8",
          requests=None),
+    # --- es_watches: one bad entry among good ones, refused before the listing -----------------------
+    case("es_watches-entry-throttle-in-words", "es_watches", entries({"throttle_period": "15 minutes"}),
+         "Nothing was sent: watches[2]: Invalid watch 'set-2': throttle_period must be a time value"),
+    case("es_watches-entry-interval-in-words", "es_watches", entries({"trigger": {"schedule": {"interval": "5 minutes"}}}),
+         "Nothing was sent: watches[2]: Invalid watch 'set-2': trigger.schedule.interval must be a number of seconds"),
+    case("es_watches-entry-id-with-spaces", "es_watches", entries({"watch_id": "my watch"}),
+         "Nothing was sent: watches[2]: watch_id must be a non-empty id without whitespace, got 'my watch'"),
+    case("es_watches-entry-id-twice", "es_watches", entries({"watch_id": "set-0"}), "Nothing was sent: watches[2]: watch 'set-0' is declared twice"),
+    case("es_watches-entry-definition-invalid-json", "es_watches", entries({"trigger": DROP, "definition": '{"trigger": '}),
+         "Nothing was sent: watches[2]: definition is not valid JSON"),
+    case("es_watches-entry-action-two-types", "es_watches",
+         entries({"actions": {"a": {"webhook": {"url": "http://x/"}, "logging": {"text": "t"}}}}),
+         "watches[2]: Invalid watch 'set-2': actions.a must have exactly one action type"),
+    case("es_watches-entry-redacted-authorization-header", "es_watches",
+         entries({"actions": webhook(headers={"Authorization": "::es_redacted::"})}),
+         "watches[2]: actions.hook.webhook.headers.Authorization is '::es_redacted::'"),
+    case("es_watches-entry-ilert-key-with-spaces", "es_watches", entries({"ilert": {"integration_key": "il1 eswatcher key"}}),
+         "Nothing was sent: watches[2]: ilert.integration_key must be the alert source's integration key"),
+    case("es_watches-entry-auto-resolve-script-condition", "es_watches",
+         entries({"condition": {"script": "return true"}, "ilert": {"auto_resolve": True}}),
+         "Nothing was sent: watches[2]: ilert.auto_resolve needs a condition it can negate"),
+    case("es_watches-two-bad-entries", "es_watches", entries({"throttle_period": "soon"}, {"watch_id": ""}, at=(1, 3)),
+         "watches[1]: Invalid watch 'set-1': throttle_period must be a time value such as 30s, 5m, 1h or 2d (or a number of milliseconds),"
+         " got 'soon'; watches[3]: watch_id must be a non-empty id"),
+    case("es_watches-prune-without-key", "es_watches", dict(entries(), ilert=DROP, prune=True),
+         "Nothing was sent: prune needs ilert.integration_key"),
+    case("es_watches-parallel-requests-zero", "es_watches", entries(parallel_requests=0), "parallel_requests must be 1 or more, got 0"),
+    # Ansible itself checks types, choices and required options of list entries, before the module: it names the option and the list.
+    case("es_watches-entry-active-not-a-boolean", "es_watches", entries({"active": "maybe"}),
+         "argument 'active' is of type str found in 'watches'. and we were unable to convert to bool"),
+    case("es_watches-entry-trigger-missing", "es_watches", entries({"trigger": DROP}),
+         "state is present but any of the following are missing: definition, trigger found in watches"),
+    case("es_watches-entry-unknown-option", "es_watches", entries({"trigers": TRIGGER}), "Unsupported parameters for (basic.py) module: watches.trigers"),
+    case("es_watches-entry-index-in-argument-spec-errors", "es_watches", entries({"active": "maybe"}), "watches[2]",
+         xfail="Ansible's validation of list entries names the list ('found in watches'), not the entry's index"),
 ]
 
 
