@@ -66,7 +66,7 @@ FLOW_PLAYBOOK = r"""
         input: {simple: {count: 1}}
         condition: {compare: {ctx.payload.count: {gt: 0}}}
         ilert:
-          integration_key: "{{ eswatcher_source_result.integration_key }}"
+          integration_key: "{{ eswatcher_source_results.results[0].integration_key }}"
           api_url: "{{ lookup('ansible.builtin.env', 'ILERT_ENDPOINT') }}"
       register: watch
 
@@ -79,7 +79,7 @@ FLOW_PLAYBOOK = r"""
         watch_id: sec-refused
         trigger: {schedule: {interval: not-a-duration}}
         ilert:
-          integration_key: "{{ eswatcher_source_result.integration_key }}"
+          integration_key: "{{ eswatcher_source_results.results[0].integration_key }}"
           api_url: "{{ lookup('ansible.builtin.env', 'ILERT_ENDPOINT') }}"
       register: refused
       ignore_errors: true
@@ -101,7 +101,7 @@ FLOW_PLAYBOOK = r"""
 
     - name: Dump every result (no_log, since the alert source's holds the key by design)
       ansible.builtin.copy:
-        content: "{{ {'source': eswatcher_source_result, 'source_info': source_info, 'watch': watch, 'watch_info': watch_info,
+        content: "{{ {'source': eswatcher_source_results.results[0], 'source_info': source_info, 'watch': watch, 'watch_info': watch_info,
                       'refused': refused, 'unknown_policy': unknown_policy, 'wrong_token': wrong_token_result} | to_nice_json }}"
         dest: "{{ dump_dir }}/results.json"
         mode: "0600"
