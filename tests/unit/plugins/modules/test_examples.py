@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ansible_collections.ilert.watcher.plugins.modules import es_watch, es_watch_info, ilert_alert_source, ilert_alert_source_info
+from ansible_collections.ilert.watcher.plugins.modules import es_watch, es_watch_info, es_watches, ilert_alert_source, ilert_alert_source_info
 
 TASKS = Path(__file__).resolve().parents[3] / "integration" / "targets" / "ilert_alert_source" / "tasks"
 
@@ -54,5 +54,15 @@ WATCH_TASKS = Path(__file__).resolve().parents[3] / "integration" / "targets" / 
 def test_the_es_watch_target_runs_the_examples_as_documented(module, task_file):
     documented = yaml.load(module.EXAMPLES, Loader=_Loader)
     run = yaml.load((WATCH_TASKS / task_file).read_text(encoding="utf-8"), Loader=_Loader)
+    assert documented, "no EXAMPLES"
+    assert run == documented
+
+
+SET_TASKS = Path(__file__).resolve().parents[3] / "integration" / "targets" / "es_watches" / "tasks"
+
+
+def test_the_es_watches_target_runs_the_examples_as_documented():
+    documented = yaml.load(es_watches.EXAMPLES, Loader=_Loader)
+    run = yaml.load((SET_TASKS / "examples_watches.yml").read_text(encoding="utf-8"), Loader=_Loader)
     assert documented, "no EXAMPLES"
     assert run == documented
