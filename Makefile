@@ -24,14 +24,15 @@ ES8_VENV := $(CURDIR)/.venv-es8
 ES8_STAMP := $(ES8_VENV)/.requirements-installed
 export ES8_PYTHON := $(ES8_VENV)/bin/python
 
-.PHONY: help venv test lint sanity units emulator-tests integration molecule awx reliability build changelog demo bench emulators emulators-stop clean
+.PHONY: help venv test lint sanity units emulator-tests integration molecule awx reliability build bench-smoke changelog demo bench emulators emulators-stop clean
 
 help:
 	@echo "make demo           the main job against local emulators"
 	@echo "make bench          speed, requests and memory of the role against the floor and the hand-written way (bench/RESULTS.md)"
-	@echo "make test           lint, sanity, units, integration, molecule, build (stops at the first failure)"
+	@echo "make bench-smoke    growth guard (about a minute): fails if a no-op watch costs over 1.5x as much at N=50 as at N=10"
+	@echo "make test           lint, sanity, units, integration, molecule, build, bench-smoke (stops at the first failure)"
 	@echo "make venv           create $(VENV) with the pinned toolchain (PY=$(PY))"
-	@echo "make lint | sanity | units | emulator-tests | integration | molecule | awx | reliability | build"
+	@echo "make lint | sanity | units | emulator-tests | integration | molecule | awx | reliability | build | bench-smoke"
 	@echo "                    one stage of make test"
 	@echo "PY=3.11 make ...    the same on Python 3.11 + ansible-core 2.19"
 
@@ -55,7 +56,7 @@ $(ES8_STAMP): requirements-es8.txt
 	  || { tail -n 30 $(ES8_VENV)/pip.log >&2; exit 1; }
 	@touch $@
 
-test: lint sanity units emulator-tests integration molecule awx reliability build
+test: lint sanity units emulator-tests integration molecule awx reliability build bench-smoke
 
 lint: venv
 	ansible-lint
@@ -105,6 +106,11 @@ demo: venv
 # Speed, requests and memory of the role against the floor and the hand-written way (bench/RESULTS.md).
 bench: venv
 	@python bench/run.py
+
+# Growth guard: the role's no-op run per watch at N=50 against N=10, with emulators of its own
+# (127.0.0.1:19260 and :18060); fails on worse than linear growth, never on an absolute time.
+bench-smoke: venv
+	@python bench/smoke.py
 
 # The local iLert (127.0.0.1:18080) and Elasticsearch (127.0.0.1:19200) emulators, in the
 # background; pid and log files in .emulators/.

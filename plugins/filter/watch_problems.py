@@ -47,13 +47,36 @@ PARTS = ("definition", "trigger", "input", "condition", "actions", "transform", 
 STAND_IN_KEY = "il1eswatcher0stand0in0for0the0key"
 
 
+def plain(value):
+    """The value as plain Python data: dicts, lists and untagged scalars.
+
+    ansible-core 2.19+ hands a filter lazy containers, and copy.deepcopy of one deep-copies its templar
+    too, with every variable of the task (eswatcher_sources included). The canonical form deep-copies
+    each part of a watch, so a check of N watches copied all N watches several times per watch:
+    quadratic, over a minute at 50 watches. Tagged strings and numbers (origin, trust) copy a hundred
+    times slower than plain ones and the messages do not need their tags. Reading each value here
+    renders it as reading it later would have, once.
+    """
+    if isinstance(value, dict):
+        return dict((plain(key), plain(item)) for key, item in value.items())
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    if value is None or isinstance(value, bool):  # bool cannot be subclassed, so never tagged
+        return value
+    for kind in (str, int, float):
+        if isinstance(value, kind):
+            return kind(value)
+    return value
+
+
 def module_params(watch: dict) -> dict:
-    """The options es_watch gets from the role for one watch (tasks/source.yml)."""
-    params = dict((part, watch.get(part)) for part in PARTS)
-    params.update(watch_id=watch.get("id"), ilert={
-        "integration_key": STAND_IN_KEY, "api_url": "https://api.ilert.com", "action_id": watch.get("ilert_action_id") or "ilert",
-        "auto_resolve": bool(watch.get("auto_resolve")), "summary": watch.get("summary"),
-        "resolve_throttle_period": watch.get("resolve_throttle_period"),
+    """The options es_watch gets from the role for one watch (the es_watches entry of tasks/main.yml)."""
+    watch = dict((key, plain(watch.get(key))) for key in PARTS + ("id", "ilert_action_id", "auto_resolve", "summary", "resolve_throttle_period"))
+    params = dict((part, watch[part]) for part in PARTS)
+    params.update(watch_id=watch["id"], ilert={
+        "integration_key": STAND_IN_KEY, "api_url": "https://api.ilert.com", "action_id": watch["ilert_action_id"] or "ilert",
+        "auto_resolve": bool(watch["auto_resolve"]), "summary": watch["summary"],
+        "resolve_throttle_period": watch["resolve_throttle_period"],
     })
     return params
 

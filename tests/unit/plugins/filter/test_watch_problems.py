@@ -1,0 +1,85 @@
+# Copyright: ilert.watcher contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The role's up-front check: the same messages, and never a copy of what Ansible hands the filter."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.ilert.watcher.plugins.filter.watch_problems import plain, watch_problems
+
+TRIGGER = {"schedule": {"interval": "1m"}}
+INPUT = {"search": {"request": {"indices": ["logs-*"], "body": {"query": {"match_all": {}}}}}}
+CONDITION = {"compare": {"ctx.payload.hits.total": {"gt": 5}}}
+
+
+class NoCopyDict(dict):
+    """Stands in for ansible-core 2.19+'s lazy dict, whose deepcopy also copies every variable of the task."""
+
+    def __deepcopy__(self, memo):
+        raise AssertionError("the filter deep-copied a container it was given")
+
+
+class NoCopyList(list):
+    def __deepcopy__(self, memo):
+        raise AssertionError("the filter deep-copied a container it was given")
+
+
+class TaggedStr(str):
+    """Stands in for a tagged string (origin, trust)."""
+
+
+def lazy(value):
+    if isinstance(value, dict):
+        return NoCopyDict((key, lazy(item)) for key, item in value.items())
+    if isinstance(value, list):
+        return NoCopyList(lazy(item) for item in value)
+    return TaggedStr(value) if isinstance(value, str) else value
+
+
+def sources(*watches):
+    return [{"name": "app", "watches": list(watches)}]
+
+
+def good(watch_id="w1", **parts):
+    return dict({"id": watch_id, "trigger": TRIGGER, "input": INPUT, "condition": CONDITION, "throttle_period": "5m",
+                 "metadata": {"name": "Errors"}}, **parts)
+
+
+def test_good_watches_have_no_problems():
+    assert not watch_problems(sources(good("w1"), good("w2", auto_resolve=True)))
+
+
+@pytest.mark.parametrize("watch, fragment", [
+    (good("my watch"), "alert source 'app', watch 'my watch': watch_id must be a non-empty id without whitespace"),
+    (good(throttle_period="soon"), "alert source 'app', watch 'w1': Invalid watch 'w1': throttle_period must be a time value"),
+    (good(definition={"trigger": TRIGGER}), "definition and the separate parts (trigger, input, condition, throttle_period, metadata)"),
+])
+def test_a_bad_watch_is_named_with_its_source(watch, fragment):
+    problems = watch_problems(sources(good("w0"), watch))
+    assert len(problems) == 1 and fragment in problems[0], problems
+
+
+def test_absent_sources_and_watches_are_not_checked():
+    assert not watch_problems([{"name": "gone", "state": "absent", "watches": [good("my watch")]},
+                               {"name": "app", "watches": [good("bad id", state="absent")]}])
+
+
+def test_lazy_containers_are_read_not_copied_and_give_the_same_messages():
+    given = sources(good("w1", auto_resolve=True), good("my watch"), good("w3", throttle_period="soon"))
+    assert watch_problems(lazy(given)) == watch_problems(given)
+
+
+def test_plain_data_is_untagged():
+    value = plain(lazy({"a": ["x", {"b": "y"}], "n": 1, "t": True, "none": None}))
+    assert value == {"a": ["x", {"b": "y"}], "n": 1, "t": True, "none": None}
+    assert type(value) is dict and type(value["a"]) is list and type(value["a"][1]) is dict  # pylint: disable=unidiomatic-typecheck
+    assert type(value["a"][0]) is str and all(type(key) is str for key in value)  # pylint: disable=unidiomatic-typecheck
+
+
+def test_not_a_list_is_refused():
+    with pytest.raises(AnsibleFilterError, match="expects the list of alert sources, got str"):
+        watch_problems("notalist")
