@@ -51,6 +51,8 @@ class EmulatorApp:
         self.faults = FaultInjector(faults)
         self.data_file = data_file
         self._state_lock = threading.RLock()
+        # Saves are serialised, so a snapshot taken later is never overwritten by one taken earlier.
+        self._save_lock = threading.Lock()
         if data_file and os.path.exists(data_file):
             with open(data_file, encoding="utf-8") as handle:
                 self.state_from_dict(json.load(handle))
@@ -81,13 +83,15 @@ class EmulatorApp:
     def save_state(self) -> None:
         if not self.data_file:
             return
-        with self._state_lock:
-            state = self.state_to_dict()
-        directory = os.path.dirname(os.path.abspath(self.data_file))
-        handle, temporary = tempfile.mkstemp(dir=directory, prefix=".emulator-state.")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(state, stream)
-        os.replace(temporary, self.data_file)
+        with self._save_lock:
+            with self._state_lock:
+                # Serialised under the lock: the state holds live dicts another request may be changing.
+                text = json.dumps(self.state_to_dict())
+            directory = os.path.dirname(os.path.abspath(self.data_file))
+            handle, temporary = tempfile.mkstemp(dir=directory, prefix=".emulator-state.")
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                stream.write(text)
+            os.replace(temporary, self.data_file)
 
     def __call__(self, environ, start_response):
         request = Request(environ)

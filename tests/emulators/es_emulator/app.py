@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import base64
 import copy
+import fnmatch
 import functools
 import json
 import threading
+import time
 import uuid
 from datetime import datetime, timezone
 
@@ -25,15 +27,16 @@ from emulator_kit.server import EmulatorApp
 
 from . import cluster, datemath, query, search
 from .call import Call
-from .errors import (EsError, PlainError, fault_error, illegal_argument, index_not_found, licence_error, parse_error,
+from .errors import (WATCHES_INDEX, EsError, PlainError, fault_error, illegal_argument, index_not_found, licence_error, parse_error,
                      validation_error, version_conflict, watch_not_found)
 from .execution import INLINE_WATCH_ID, MODES, Execution, Request
 from .indices import HISTORY_PREFIX, Indices, index_missing
 from .params import as_bool, as_list, as_long, check_unrecognized
 from .routes import ENDPOINTS, READ_ONLY_ROUTES, build_map, modern_path
 from .scheduler import Scheduler
+from .search import ID_FIELD_DATA_DEPRECATION, ID_FIELD_DATA_DISALLOWED, MAX_RESULT_WINDOW, result_window_message
 from .status import ALL_ACTIONS, ack, for_response, format_date, new_status
-from .store import WatchStore
+from .store import IMMEDIATE, RefreshSettings, WatchStore, parse_interval
 from .versions import ServerVersion
 from .watch_parser import ParseContext, parse_watch, redact_watch
 
@@ -44,6 +47,14 @@ SYSTEM_INDEX_WARNING = ("this request accesses system indices: [.watches], but i
                         "direct access to system indices will be prevented by default")
 PENDING_WATCHES_WARNING = "The pending_watches parameter is deprecated, use queued_watches instead"
 HISTORY_TEMPLATE_VERSION = {7: 13, 8: 16, 9: 17}
+# `--refresh-interval`: what a cluster does (IndexSettings.DEFAULT_REFRESH_INTERVAL, search-idle shards), or
+# `immediate`, the emulator's shortcut that makes every write searchable at once (see README, "Refresh").
+DEFAULT_REFRESH_INTERVAL = "immediate"
+# `--id-field-data`: `version` is what IndicesService.INDICES_ID_FIELD_DATA_ENABLED_SETTING defaults to for the
+# release (true on 7.17, false from 8.0); `true` / `false` set the node setting (see README, "Sorting on _id").
+ID_FIELD_DATA_CHOICES = ("version", "true", "false")
+DEFAULT_ID_FIELD_DATA = "true"
+ID_FIELD_DATA_SETTING = "indices.id_field_data.enabled"
 _EXECUTE_FIELDS = ("trigger_data", "ignore_condition", "record_execution", "alternative_input", "action_modes", "watch", "debug")
 _WATCH_FIELDS = ("trigger", "input", "condition", "transform", "throttle_period", "throttle_period_in_millis", "actions", "metadata")
 
@@ -82,20 +93,28 @@ def _check_id(watch_id: str) -> list[str]:
 class WatcherEmulator(EmulatorApp):
     """Elasticsearch with Watcher, one node, as `--version` and `--license` say."""
 
-    def __init__(self, version: str = "9.1.0", license_type: str = "trial", clock=None, scheduler: bool = True, **kwargs):
+    def __init__(self, version: str = "9.1.0", license_type: str = "trial", clock=None, scheduler: bool = True,
+                 refresh_interval: str = DEFAULT_REFRESH_INTERVAL, id_field_data: str = DEFAULT_ID_FIELD_DATA, monotonic=time.monotonic,
+                 **kwargs):
         if license_type not in ("trial", "basic"):
             raise ValueError("license must be trial or basic, got %r" % license_type)
+        if id_field_data not in ID_FIELD_DATA_CHOICES:
+            raise ValueError("id_field_data must be one of %s, got %r" % (", ".join(ID_FIELD_DATA_CHOICES), id_field_data))
         self.version = ServerVersion.parse(version)
         self.license_type = license_type
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.url_map = build_map(self.version)
         self.read_only_routes = READ_ONLY_ROUTES
-        self.store = WatchStore()
+        interval = parse_interval(refresh_interval)
+        self.refresh_settings = IMMEDIATE if interval is None else RefreshSettings(interval)
+        # The node setting indices.id_field_data.enabled: IndicesService's default for the release, or forced.
+        self.id_field_data_node = self.version.major < 8 if id_field_data == "version" else id_field_data == "true"
+        self.store = WatchStore(clock=monotonic, refresh=self.refresh_settings)
         self.watcher_started = True
         self.manually_stopped = False
         self.watches_settings = dict(cluster.WATCHES_INDEX_SETTINGS)
         self.cluster_settings = {"persistent": {}, "transient": {}}
-        self.indices = Indices()
+        self.indices = Indices(clock=monotonic, refresh=self.refresh_settings)
         self.scripts: dict[str, dict] = {}
         self.node_id = cluster.NODE_ID
         self.executing: dict[str, dict] = {}
@@ -255,10 +274,10 @@ class WatcherEmulator(EmulatorApp):
             if if_seq_no == UNASSIGNED_SEQ_NO:
                 raise validation_error("internal versioning can not be used for optimistic concurrency control. "
                                        "Please use `if_seq_no` and `if_primary_term` instead")
-            document, dummy = self.store.update(id, source, if_seq_no, if_primary_term)
+            document, dummy = self.store.update(id, source, if_seq_no, if_primary_term, refresh=True)
             created = False
         else:
-            document, created = self.store.index(id, source)
+            document, created = self.store.index(id, source, refresh=True)  # TransportPutWatchAction: RefreshPolicy.IMMEDIATE
         return call.respond({"_id": id, "_version": document.version, "_seq_no": document.seq_no,
                              "_primary_term": document.primary_term, "created": created}, 201 if created else 200)
 
@@ -282,7 +301,7 @@ class WatcherEmulator(EmulatorApp):
         problems = _check_id(id)
         if problems:
             raise validation_error(*problems)
-        version, found = self.store.delete(id)
+        version, found = self.store.delete(id, refresh=True)  # TransportDeleteWatchAction: RefreshPolicy.IMMEDIATE
         return call.respond({"_id": id, "_version": version, "found": found}, 200 if found else 404)
 
     def _set_active(self, call, watch_id: str, active: bool):
@@ -290,7 +309,7 @@ class WatcherEmulator(EmulatorApp):
         if problems:
             raise validation_error(*problems)
         self.require_licence()
-        document, dummy = self.store.update(watch_id, {"status": {"state": {"active": active, "timestamp": self.now()}}})
+        document, dummy = self.store.update(watch_id, {"status": {"state": {"active": active, "timestamp": self.now()}}}, refresh=True)
         self.read_watch(call, watch_id, document.source)
         return call.respond({"status": for_response(document.source["status"], document.version)})
 
@@ -324,7 +343,7 @@ class WatcherEmulator(EmulatorApp):
         if changed:
             targets = list(status["actions"]) if ALL_ACTIONS in action_ids else [item for item in action_ids if item in status["actions"]]
             partial = {"status": {"actions": {item: {"ack": status["actions"][item]["ack"]} for item in targets}}}
-            self.store.update(watch_id, partial, document.seq_no, document.primary_term)
+            self.store.update(watch_id, partial, document.seq_no, document.primary_term, refresh=True)
         return call.respond(answer)
 
     @api("execute_watch", locked=False)
@@ -407,6 +426,8 @@ class WatcherEmulator(EmulatorApp):
             if document is not None and request.record and document.seq_no == request.seq_no:
                 # A watch put, activated or acked while it ran keeps that newer state (the status update is
                 # a compare-and-set on the seq_no it was read with; a conflict drops the status, not the record).
+                # ExecutionService.updateWatchStatus sets no refresh policy: a get sees the new status at once,
+                # searches (query watches) after the next refresh.
                 document, dummy = self.store.update(request.watch_id, {"status": status}, request.seq_no, document.primary_term)
             version = document.version if document is not None else -1
             watch_record["status"] = for_response(dict(status, version=version) if document is None else document.source["status"], version)
@@ -432,8 +453,11 @@ class WatcherEmulator(EmulatorApp):
         self.execute(request)
 
     # --- the document store --------------------------------------------------------------------------
-    def write_document(self, index_name: str, doc_id: str | None, source: dict, create: bool = False, if_seq_no=None, if_primary_term=None) -> dict:
-        """IndexRequest on the document store (the caller holds the state lock). Returns the IndexResponse."""
+    def write_document(self, index_name: str, doc_id: str | None, source: dict, create: bool = False, if_seq_no=None, if_primary_term=None,
+                       refresh: bool = False) -> dict:
+        """IndexRequest on the document store (the caller holds the state lock). Returns the IndexResponse.
+
+        `refresh`: RefreshPolicy IMMEDIATE or WAIT_UNTIL (searchable when this answers); NONE otherwise."""
         if index_name == ".watches":
             raise illegal_argument("the emulator keeps .watches for the Watcher APIs; index documents into other indices")
         index = self.indices.for_write(index_name)
@@ -445,7 +469,7 @@ class WatcherEmulator(EmulatorApp):
         if if_seq_no is not None:
             if current is None or current.seq_no != if_seq_no or current.primary_term != if_primary_term:
                 raise version_conflict(doc_id, if_seq_no, if_primary_term or 0, current.seq_no if current else -2, current.primary_term if current else 0)
-        document, created = index.docs.index(doc_id, source)
+        document, created = index.docs.index(doc_id, source, refresh=refresh)
         return {"_index": index_name, "_id": doc_id, "_version": document.version, "result": "created" if created else "updated",
                 "_shards": {"total": 2, "successful": 1, "failed": 0}, "_seq_no": document.seq_no, "_primary_term": document.primary_term}
 
@@ -467,18 +491,32 @@ class WatcherEmulator(EmulatorApp):
         if_seq_no = as_long(call.args, "if_seq_no", UNASSIGNED_SEQ_NO)
         if_primary_term = as_long(call.args, "if_primary_term", UNASSIGNED_PRIMARY_TERM)
         answer = self.write_document(index, id, body, create=op_type == "create",
-                                     if_seq_no=None if if_seq_no == UNASSIGNED_SEQ_NO else if_seq_no, if_primary_term=if_primary_term)
+                                     if_seq_no=None if if_seq_no == UNASSIGNED_SEQ_NO else if_seq_no, if_primary_term=if_primary_term,
+                                     refresh=self._refresh_policy(call) is not None)
         return call.respond(self._refreshed(call, answer), 201 if answer["result"] == "created" else 200)
 
     @api("create_doc")
     def on_create_doc(self, call, index, id):  # pylint: disable=redefined-builtin
-        answer = self.write_document(index, id, self._document_body(call), create=True)
+        answer = self.write_document(index, id, self._document_body(call), create=True, refresh=self._refresh_policy(call) is not None)
         return call.respond(self._refreshed(call, answer), 201)
 
     @staticmethod
-    def _refreshed(call, answer: dict) -> dict:
-        if call.args.get("refresh") in ("", "true", "wait_for"):
-            answer["forced_refresh"] = call.args.get("refresh") != "wait_for"
+    def _refresh_policy(call) -> str | None:
+        """WriteRequest.RefreshPolicy.parse of `?refresh`: "" and "true" are IMMEDIATE, "wait_for" WAIT_UNTIL, "false" NONE.
+
+        WAIT_UNTIL answers once a refresh made the write visible; the emulator refreshes at once (the same
+        visibility, without the wait for the next scheduled refresh)."""
+        value = call.args.get("refresh")
+        if value is None or value == "false":
+            return None
+        if value not in ("", "true", "wait_for"):
+            raise illegal_argument("Unknown value for refresh: [%s]." % value)
+        return "wait_for" if value == "wait_for" else "true"
+
+    def _refreshed(self, call, answer: dict) -> dict:
+        """DocWriteResponse.innerToXContent writes `forced_refresh: true` only when the write forced a refresh."""
+        if self._refresh_policy(call) == "true":
+            answer["forced_refresh"] = True
         return answer
 
     def _index_or_404(self, name: str):
@@ -511,13 +549,14 @@ class WatcherEmulator(EmulatorApp):
     @api("delete_doc")
     def on_delete_doc(self, call, index, id):  # pylint: disable=redefined-builtin
         docs = self._index_or_404(index).docs
-        version, found = docs.delete(id)
+        version, found = docs.delete(id, refresh=self._refresh_policy(call) is not None)
         answer = {"_index": index, "_id": id, "_version": version, "result": "deleted" if found else "not_found",
                   "_shards": {"total": 2, "successful": 1, "failed": 0}, "_seq_no": docs.max_seq_no, "_primary_term": 1}
-        return call.respond(answer, 200 if found else 404)
+        return call.respond(self._refreshed(call, answer), 200 if found else 404)
 
     @api("bulk")
     def on_bulk(self, call, index=None):
+        policy = self._refresh_policy(call)
         lines = [line for line in call.body.decode("utf-8", "replace").split("\n") if line.strip()]
         if not lines:
             raise validation_error("no requests added")
@@ -544,6 +583,15 @@ class WatcherEmulator(EmulatorApp):
             target, doc_id = meta.get("_index", index), meta.get("_id")
             items.append({kind: self._bulk_item(kind, target, doc_id, source)})
         errors = any("error" in next(iter(item.values())) for item in items)
+        if policy is not None:
+            # TransportShardBulkAction: the refresh policy applies once per shard, after all of its items.
+            for name in {next(iter(item.values())).get("_index") for item in items}:
+                if name in self.indices.indices:
+                    self.indices.get(name).docs.refresh()
+            for item in items:
+                result = next(iter(item.values()))
+                if "error" not in result and policy == "true":
+                    result["forced_refresh"] = True
         return call.respond({"errors": errors, "took": 1, "items": items})
 
     def _bulk_item(self, kind: str, target, doc_id, source) -> dict:
@@ -573,8 +621,27 @@ class WatcherEmulator(EmulatorApp):
 
     @api("refresh")
     def on_refresh(self, call, index=None):
-        names = self.indices.resolve(index or "_all", ignore_unavailable=as_bool(call.args, "ignore_unavailable", False))
-        return call.respond({"_shards": {"total": 2 * len(names), "successful": len(names), "failed": 0}})
+        """A refresh of the named indices: everything written so far becomes searchable.
+
+        `.watches` is a system index (hidden): refreshed when named, or matched by a pattern that starts
+        with a dot, never by `_all`; a document index has one primary and an unassigned replica, `.watches`
+        one primary (`auto_expand_replicas: 0-1` on one node)."""
+        ignore_unavailable = as_bool(call.args, "ignore_unavailable", False)
+        parts = [part.strip() for part in (index or "_all").split(",") if part.strip()]
+        watches = [part for part in parts
+                   if part == WATCHES_INDEX or ("*" in part and part.startswith(".") and fnmatch.fnmatchcase(WATCHES_INDEX, part))]
+        if WATCHES_INDEX in watches and not self.store.index_exists and not ignore_unavailable:
+            raise index_not_found()
+        others = [part for part in parts if part != WATCHES_INDEX]
+        names = self.indices.resolve(others, ignore_unavailable=ignore_unavailable) if others else []
+        for name in names:
+            self.indices.get(name).docs.refresh()
+        total, successful = 2 * len(names), len(names)
+        if watches and self.store.index_exists:
+            call.warn(SYSTEM_INDEX_WARNING)
+            self.store.refresh()
+            total, successful = total + 1, successful + 1
+        return call.respond({"_shards": {"total": total, "successful": successful, "failed": 0}})
 
     @api("index_admin")
     def on_index_admin(self, call, index):
@@ -630,9 +697,13 @@ class WatcherEmulator(EmulatorApp):
     @api("search")
     def on_search(self, call, index=None):
         body = self._search_body(call)
+        warnings: list = []
         answer = search.search(self.indices, index or "_all", body, total_as_int=as_bool(call.args, "rest_total_hits_as_int", False),
                                now=self.clock(), ignore_unavailable=as_bool(call.args, "ignore_unavailable", False),
-                               allow_no_indices=as_bool(call.args, "allow_no_indices", True))
+                               allow_no_indices=as_bool(call.args, "allow_no_indices", True), id_field_data=self.id_field_data_enabled(),
+                               warnings=warnings)
+        for message in warnings:
+            call.warn(message)
         return call.respond(answer)
 
     @api("count")
@@ -683,40 +754,97 @@ class WatcherEmulator(EmulatorApp):
         except ValueError as error:
             raise EsError(400, "x_content_parse_exception", "[query_watches_request] failed to parse field [%s]" % name) from error
 
-    def _search(self, body: dict) -> tuple[list, int]:
+    def id_field_data_enabled(self) -> bool:
+        """`indices.id_field_data.enabled`: transient, then persistent cluster setting, then the node's (start-up) value."""
+        for scope in ("transient", "persistent"):
+            value = self.cluster_settings[scope].get(ID_FIELD_DATA_SETTING)
+            if value is not None:
+                return str(value).lower() == "true"
+        return self.id_field_data_node
+
+    def check_id_sort(self, sort, index: str = WATCHES_INDEX) -> bool:
+        """ProvidedIdFieldMapper.IdFieldType.fielddataBuilder: sorting on `_id` needs field data on `_id`, which
+        `indices.id_field_data.enabled` turns off (the default from 8.0, IndicesService); the shard refuses the
+        search, whether or not it holds documents. Returns whether field data on `_id` is loaded (which logs
+        the `id_field_data` deprecation, a Warning for a search made directly)."""
+        if not any(name == "_id" for name, dummy in sort or []):
+            return False
+        if not self.id_field_data_enabled():
+            raise query.shard_failure("illegal_argument_exception", ID_FIELD_DATA_DISALLOWED, index)
+        return True
+
+    @staticmethod
+    def _query_watches_request(body: dict) -> dict:
+        """QueryWatchesAction.Request.PARSER: `sort` is an array of objects, `search_after` an array of at least one value."""
+        sort = body.get("sort")
+        if sort is not None:
+            items = sort if isinstance(sort, list) else [sort]
+            if not all(isinstance(item, dict) for item in items):
+                raise EsError(400, "x_content_parse_exception", "[query_watches_request] failed to parse field [sort]")
+        search_after = body.get("search_after")
+        if search_after is not None and (not isinstance(search_after, list) or not search_after):
+            raise EsError(400, "x_content_parse_exception", "[query_watches_request] failed to parse field [search_after]")
+        return body
+
+    def _page_bounds(self, body: dict) -> tuple[int, int]:
+        """SearchSourceBuilder.from / size: negative values are refused before the search is sent."""
+        start = self._int_field(body, "from", 0)
+        size = self._int_field(body, "size", 10)
+        if start < 0:
+            raise illegal_argument("[from] parameter cannot be negative" + ("" if self.version.major < 8 else " but was [%d]" % start))
+        if size < 0:
+            raise illegal_argument("[size] parameter cannot be negative, found [%d]" % size)
+        return start, size
+
+    def _search(self, body: dict, request_name: str | None = "query_watches_request") -> tuple[list, int, bool]:
+        """One search of `.watches` as of its last refresh: (page of (id, document), total, whether `_id` field data was loaded).
+
+        The checks run in the order a shard runs them (SearchService.parseSource, then DefaultSearchContext.preProcess):
+        the sort, `search_after` against the sort, then the result window."""
+        start, size = self._page_bounds(body)
+        searchable = self.store.searcher()
         try:
-            hits = [(doc_id, document.source) for doc_id, document in self.store.docs.items()
+            query.matches(body.get("query"), "", {})  # the query is parsed with the request, documents or not
+            hits = [(doc_id, document.source) for doc_id, document in searchable.items()
                     if query.matches(body.get("query"), doc_id, document.source)]
         except EsError as error:
-            raise EsError(400, "x_content_parse_exception", "[query_watches_request] failed to parse field [query]", error) from error
+            if request_name is None:
+                raise
+            raise EsError(400, "x_content_parse_exception", "[%s] failed to parse field [query]" % request_name, error) from error
         total = len(hits)
         sort = query.parse_sort(body["sort"]) if body.get("sort") is not None else None
+        loaded = self.check_id_sort(sort)
         if sort:
             hits = query.sort_hits(hits, sort)
         search_after = body.get("search_after")
-        if search_after is not None:
+        if search_after:
+            # SearchAfterBuilder.buildFieldDoc, on the shard
             if not sort:
-                raise illegal_argument("Sort must contain at least one field.")
+                raise query.shard_failure("illegal_argument_exception", "Sort must contain at least one field.")
             if len(search_after) != len(sort):
-                raise illegal_argument("search_after has %d value(s) but sort has %d." % (len(search_after), len(sort)))
+                raise query.shard_failure("illegal_argument_exception",
+                                          "search_after has %d value(s) but sort has %d." % (len(search_after), len(sort)))
             hits = [hit for hit in hits if query.after([query.sort_key(hit[0], hit[1], name) for name, dummy in sort], search_after, sort)]
-        start = self._int_field(body, "from", 0)
-        size = self._int_field(body, "size", 10)
-        if start + size > 10000:
-            raise illegal_argument("Result window is too large, from + size must be less than or equal to: [10000] but was [%d]." % (start + size))
-        return hits[start:start + size], total
+        if start + size > MAX_RESULT_WINDOW:
+            raise query.shard_failure("illegal_argument_exception", result_window_message(start + size))
+        return [(doc_id, searchable[doc_id]) for doc_id, dummy in hits[start:start + size]], total, loaded
 
     @api("query_watches")
     def on_query_watches(self, call):
+        """TransportQueryWatchesAction: a search of `.watches` (lenient: no index, no watches), each hit parsed and
+        written as a get does, secrets hidden, with the hit's own `_seq_no` and `_primary_term`."""
         self.require_licence()
         body = call.content() or {}
         if not isinstance(body, dict):
             raise EsError(400, "x_content_parse_exception", "[query_watches_request] Expected START_OBJECT")
-        page, total = self._search(body)
+        self._query_watches_request(body)
+        if not self.store.index_exists:
+            self._page_bounds(body)
+            return call.respond({"count": 0, "watches": []})  # IndicesOptions.lenientExpandOpen: no shard, no failure
+        page, total, dummy = self._search(body)  # the search runs with the Watcher origin: its warnings are not passed on
         items = []
-        for doc_id, source in page:
-            document = self.store.get(doc_id)
-            items.append({"_id": doc_id, "watch": self.read_watch(call, doc_id, source), "status": for_response(source["status"]),
+        for doc_id, document in page:
+            items.append({"_id": doc_id, "watch": self.read_watch(call, doc_id, document.source), "status": for_response(document.source["status"]),
                           "_seq_no": document.seq_no, "_primary_term": document.primary_term})
         return call.respond({"count": total, "watches": items})
 
@@ -729,21 +857,27 @@ class WatcherEmulator(EmulatorApp):
         for name in ("from", "size"):
             if name in call.args:
                 body[name] = as_long(call.args, name, 0)
-        page, total = self._search(body)
+        if "sort" in call.args:
+            body["sort"] = [item for item in call.args["sort"].split(",") if item]
+        page, total, loaded = self._search(body, request_name=None)
+        if loaded:
+            call.warn(ID_FIELD_DATA_DEPRECATION)
         hits = []
-        for doc_id, source in page:
-            document = self.store.get(doc_id)
-            hit = {"_index": ".watches", "_id": doc_id, "_score": None if body.get("sort") else 1.0}
+        sort = query.parse_sort(body["sort"]) if body.get("sort") is not None else None
+        for doc_id, document in page:
+            hit = {"_index": ".watches", "_id": doc_id, "_score": None if sort else 1.0}
             if as_bool(call.args, "version", False):
                 hit["_version"] = document.version
             if as_bool(call.args, "seq_no_primary_term", False):
                 hit["_seq_no"], hit["_primary_term"] = document.seq_no, document.primary_term
-            hit["_source"] = source
+            hit["_source"] = document.source
+            if sort:
+                hit["sort"] = [query.sort_key(doc_id, document.source, name) for name, dummy in sort]
             hits.append(hit)
         total_value = total if as_bool(call.args, "rest_total_hits_as_int", False) else {"value": total, "relation": "eq"}
         return call.respond({
             "took": 1, "timed_out": False, "_shards": {"total": 1, "successful": 1, "skipped": 0, "failed": 0},
-            "hits": {"total": total_value, "max_score": (1.0 if hits else None) if not body.get("sort") else None, "hits": hits},
+            "hits": {"total": total_value, "max_score": (1.0 if hits else None) if not sort else None, "hits": hits},
         })
 
     # --- the Watcher service -------------------------------------------------------------------------

@@ -32,6 +32,8 @@ class EsError(Exception):
         self.caused_by = caused_by
         self.extra = extra
         self.es_exception = type_ not in _JAVA_TYPES
+        # An exception that guesses its root causes itself (SearchPhaseExecutionException: its shards' failures).
+        self.root_causes: list[dict] | None = None
 
     def _own(self) -> dict:
         body = {"type": self.type, "reason": self.reason}
@@ -53,7 +55,8 @@ class EsError(Exception):
         return current
 
     def body(self) -> dict:
-        error = {"root_cause": [self.root_cause()._own()]}  # pylint: disable=protected-access
+        causes = self.root_causes if self.root_causes is not None else [self.root_cause()._own()]  # pylint: disable=protected-access
+        error = {"root_cause": causes}
         error.update(self.to_xcontent())
         return {"error": error, "status": self.status}
 

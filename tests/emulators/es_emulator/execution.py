@@ -211,7 +211,7 @@ class Execution:
             response = search.search(self.app.indices, request["indices"] or "_all", request.get("body"),
                                      total_as_int=request["rest_total_hits_as_int"], now=self.execution_time,
                                      ignore_unavailable=options.get("ignore_unavailable", True),
-                                     allow_no_indices=options.get("allow_no_indices", True))
+                                     allow_no_indices=options.get("allow_no_indices", True), id_field_data=self.app.id_field_data_enabled())
         return request, response
 
     # --- inputs ------------------------------------------------------------------------------------
@@ -453,7 +453,9 @@ class Execution:
         responses = []
         with self.app.state_lock:
             for index, doc_id, source in requests_:
-                responses.append(self.app.write_document(index, doc_id, source, create=spec.get("op_type") == "CREATE"))
+                # IndexAction `refresh`: the RefreshPolicy of the request (none unless given)
+                responses.append(self.app.write_document(index, doc_id, source, create=spec.get("op_type") == "CREATE",
+                                                         refresh=spec.get("refresh") in ("true", "wait_for")))
         shaped = [{"created": r["result"] == "created", "result": r["result"], "id": r["_id"], "version": r["_version"], "index": r["_index"]}
                   for r in responses]
         return {"status": "success", "index": {"response": shaped if bulk else shaped[0]}}

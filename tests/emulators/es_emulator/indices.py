@@ -5,7 +5,8 @@
 
 Indices are created explicitly (`PUT /{index}`) or by the first document written to them
 (`action.auto_create_index`); names follow MetadataCreateIndexService.validateIndexName.
-Documents are visible to searches at once (a refresh is a no-op that succeeds). Index
+Documents are searchable after a refresh (store.py: the emulator's refresh settings, or an
+`index.refresh_interval` given when the index is created, which counts as explicit). Index
 expressions: comma separated names, `*` wildcards, `_all`, `-name` exclusions; wildcards do not
 match hidden (dot) indices unless the pattern starts with a dot.
 """
@@ -13,10 +14,11 @@ match hidden (dot) indices unless the pattern starts with a dot.
 from __future__ import annotations
 
 import fnmatch
+import time
 import uuid
 
 from .errors import EsError
-from .store import WatchStore
+from .store import IMMEDIATE, RefreshSettings, WatchStore, parse_interval
 
 HISTORY_PREFIX = ".watcher-history-"
 _INVALID_CHARS = set('\\/*?"<>| ,#:')
@@ -44,11 +46,32 @@ def validate_name(name: str) -> None:
         raise invalid_name(name, "must not be '.' or '..'")
 
 
+def _explicit_interval(settings: dict) -> str | None:
+    """`refresh_interval`, `index.refresh_interval` or `{index: {refresh_interval}}` in the settings of a new index."""
+    nested = settings.get("index") if isinstance(settings.get("index"), dict) else {}
+    for value in (settings.get("refresh_interval"), settings.get("index.refresh_interval"), nested.get("refresh_interval")):
+        if value is not None:
+            return str(value)
+    return None
+
+
+def refresh_settings_for(settings: dict, default: RefreshSettings) -> RefreshSettings:
+    """The node's refresh settings, or the index's own interval (IndexSettings.isExplicitRefresh: no search-idle)."""
+    explicit = _explicit_interval(settings)
+    if default.interval is None or explicit is None:
+        return default  # the emulator's shortcut applies to every index
+    try:
+        return RefreshSettings(parse_interval(explicit), explicit=True)
+    except ValueError:
+        return default  # settings are accepted, not validated (README, "Not emulated")
+
+
 class Index:
-    def __init__(self, name: str, settings: dict | None = None, mappings: dict | None = None):
+    def __init__(self, name: str, settings: dict | None = None, mappings: dict | None = None, clock=time.monotonic,
+                 refresh: RefreshSettings = IMMEDIATE):
         self.name = name
         self.uuid = uuid.uuid4().hex[:22]
-        self.docs = WatchStore()
+        self.docs = WatchStore(clock=clock, refresh=refresh_settings_for(settings or {}, refresh))
         self.docs.index_exists = True
         self.settings = settings or {}
         self.mappings = mappings or {}
@@ -57,8 +80,10 @@ class Index:
 
 
 class Indices:
-    def __init__(self):
+    def __init__(self, clock=time.monotonic, refresh: RefreshSettings = IMMEDIATE):
         self.indices: dict[str, Index] = {}
+        self._clock = clock
+        self._refresh = refresh
 
     def reset(self) -> None:
         self.indices = {}
@@ -71,7 +96,7 @@ class Indices:
         if name in self.indices:
             raise EsError(400, "resource_already_exists_exception", "index [%s/%s] already exists" % (name, self.indices[name].uuid),
                           index_uuid=self.indices[name].uuid, index=name)
-        index = Index(name, settings, mappings)
+        index = Index(name, settings, mappings, self._clock, self._refresh)
         self.indices[name] = index
         return index
 
@@ -116,6 +141,6 @@ class Indices:
     def from_dict(self, state: dict) -> None:
         self.reset()
         for name, item in state.items():
-            index = Index(name, item.get("settings"), item.get("mappings"))
+            index = Index(name, item.get("settings"), item.get("mappings"), self._clock, self._refresh)
             index.docs.from_dict(item.get("docs", {}))
             self.indices[name] = index

@@ -3,9 +3,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """A small query DSL: query watches, searches of `.watches` and of the document store.
 
-The `.watches` mapping indexes `_id`, `status.*` and (dynamically) `metadata.*`; the watch
-definition itself (trigger, input, condition, transform, actions) is not indexed, so queries on
-it match nothing. Other indices are mapped dynamically: strings are `text` with a `.keyword`
+The `.watches` mapping (Watcher.getWatchesIndexMappings; watches.json on 7.x) indexes `_id` and,
+dynamically, `metadata.*`; everything else, the status included, is `enabled: false` or
+`index: false`, so queries on it match nothing and sorting on it finds no mapping. Other indices are mapped dynamically: strings are `text` with a `.keyword`
 sub-field (`term` on the text field matches one lower-cased token, on `.keyword` the whole
 value), strings that look like dates are `date` fields (date detection), numbers and booleans
 are what they are; the history indices map the record's strings as keywords. Supported queries:
@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from . import datemath
+from .cluster import NODE_ID
 from .errors import EsError, WATCHES_INDEX
 
-_NOT_INDEXED = ("trigger", "input", "condition", "transform", "throttle_period_in_millis", "actions")
+_NOT_INDEXED = ("status", "trigger", "input", "condition", "transform", "throttle_period", "throttle_period_in_millis", "actions")
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class Mapping:
     date_detection: bool = True
 
 
-WATCHES = Mapping(not_indexed=_NOT_INDEXED, keyword_prefixes=("status.",), date_detection=False)
+WATCHES = Mapping(not_indexed=_NOT_INDEXED, date_detection=False)
 DOCUMENTS = Mapping()
 HISTORY = Mapping(keyword_strings=True)
 
@@ -260,9 +261,21 @@ def _clauses(spec: dict, name: str) -> list:
 # --- sorting -----------------------------------------------------------------------------------
 
 def shard_failure(reason_type: str, reason: str, index: str = WATCHES_INDEX) -> EsError:
-    inner = EsError(400, reason_type, reason, index_uuid="wAtChEsEmUlAtOrIdX0001", index=index)
-    failure = {"shard": 0, "index": index, "node": "es-emulator-node-0", "reason": inner.to_xcontent()}
-    return EsError(400, "search_phase_execution_exception", "all shards failed", inner, phase="query", grouped=True, failed_shards=[failure])
+    """A search whose only shard failed (SearchPhaseExecutionException "all shards failed", 400).
+
+    The root causes are the shard's failure (SearchPhaseExecutionException.guessRootCauses). An Elasticsearch
+    exception (query_shard_exception) carries its index and is not repeated as `caused_by` (deduplicateCause);
+    a plain Java exception (illegal_argument_exception) has no index, and the cause the search phase reports is
+    the wrapper ElasticsearchException.guessRootCauses makes of it, whose own cause is that exception
+    (AbstractSearchAsyncAction: "all shards failed" with the guessed root cause of the first failure)."""
+    inner = EsError(400, reason_type, reason)
+    if inner.es_exception:
+        inner = EsError(400, reason_type, reason, index_uuid="wAtChEsEmUlAtOrIdX0001", index=index)
+    failure = {"shard": 0, "index": index, "node": NODE_ID, "reason": inner.to_xcontent()}  # ShardSearchFailure: the node's id
+    cause = None if inner.es_exception else EsError(400, reason_type, reason, EsError(400, reason_type, reason))
+    error = EsError(400, "search_phase_execution_exception", "all shards failed", cause, phase="query", grouped=True, failed_shards=[failure])
+    error.root_causes = [inner.to_xcontent()]
+    return error
 
 
 def parse_sort(sort) -> list[tuple[str, bool]]:

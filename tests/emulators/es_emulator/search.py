@@ -20,6 +20,20 @@ from .indices import Indices
 _BODY_KEYS = frozenset({"query", "from", "size", "sort", "_source", "track_total_hits", "aggs", "aggregations", "timeout", "version",
                         "seq_no_primary_term", "stored_fields", "explain", "min_score", "terminate_after", "search_after", "fields"})
 _METRICS = ("value_count", "min", "max", "sum", "avg")
+# IndexSettings.MAX_RESULT_WINDOW_SETTING (index.max_result_window) default.
+MAX_RESULT_WINDOW = 10000
+ID_FIELD_DATA_DISALLOWED = ("Fielddata access on the _id field is disallowed, you can re-enable it by updating the dynamic cluster setting: "
+                            "indices.id_field_data.enabled")
+ID_FIELD_DATA_DEPRECATION = ("Loading the fielddata on the _id field is deprecated and will be removed in future versions. If you require "
+                             "sorting or aggregating on this field you should also include the id in the body of your documents, and map "
+                             "this field as a keyword field that has [doc_values] enabled")
+
+
+def result_window_message(window: int) -> str:
+    """DefaultSearchContext.preProcess, for a search that is not a scroll."""
+    return ("Result window is too large, from + size must be less than or equal to: [%d] but was [%d]. See the scroll api for a more "
+            "efficient way to request large data sets. This limit can be set by changing the [index.max_result_window] index level "
+            "setting." % (MAX_RESULT_WINDOW, window))
 
 
 def _mapping(name: str) -> query.Mapping:
@@ -152,13 +166,18 @@ def _int(body: dict, name: str, default: int) -> int:
         raise EsError(400, "x_content_parse_exception", "[1:1] [search] failed to parse field [%s]" % name) from error
 
 
-def matching(indices: Indices, names: list[str], body: dict, now: datetime | None = None) -> list:
+def searchers(indices: Indices, names: list[str]) -> dict:
+    """What each index shows a search: the documents of its last refresh (store.WatchStore.searcher)."""
+    return {name: indices.get(name).docs.searcher() for name in names}
+
+
+def matching(indices: Indices, names: list[str], body: dict, now: datetime | None = None, seen: dict | None = None) -> list:
     hits = []
     query.Matcher(query.DOCUMENTS, now).matches(body.get("query"), "", {})  # parse errors even when there is nothing to search
+    seen = searchers(indices, names) if seen is None else seen
     for name in names:
-        index = indices.get(name)
         matcher = query.Matcher(_mapping(name), now)
-        for doc_id, document in index.docs.docs.items():
+        for doc_id, document in seen[name].items():
             if matcher.matches(body.get("query"), doc_id, document.source):
                 hits.append((name, doc_id, document.source))
     return hits
@@ -172,15 +191,26 @@ def _filter_only(body_query) -> bool:
 
 
 def search(indices: Indices, expression, body: dict | None, total_as_int: bool = False, now: datetime | None = None,
-           ignore_unavailable: bool = False, allow_no_indices: bool = True) -> dict:
+           ignore_unavailable: bool = False, allow_no_indices: bool = True, id_field_data: bool = True, warnings: list | None = None) -> dict:
+    """`id_field_data`: `indices.id_field_data.enabled`; sorting on `_id` needs it (and logs a deprecation, added to `warnings`)."""
     body = dict(body or {})
     unknown = sorted(set(body) - _BODY_KEYS)
     if unknown:
         raise EsError(400, "parsing_exception", "Unknown key for a START_OBJECT in [%s]." % unknown[0], line=1, col=1)
+    start, size = _int(body, "from", 0), _int(body, "size", 10)
+    if start < 0:
+        raise illegal_argument("[from] parameter cannot be negative, found [%d]" % start)
     names = indices.resolve(expression, allow_no_indices, ignore_unavailable)
-    hits = matching(indices, names, body, now)
+    seen = searchers(indices, names)
+    hits = matching(indices, names, body, now, seen)
     total = len(hits)
     sort = query.parse_sort(body["sort"]) if body.get("sort") is not None else None
+    if names and sort and any(name == "_id" for name, dummy in sort):
+        # ProvidedIdFieldMapper.IdFieldType.fielddataBuilder, on every shard, documents or not
+        if not id_field_data:
+            raise query.shard_failure("illegal_argument_exception", ID_FIELD_DATA_DISALLOWED, names[0])
+        if warnings is not None:
+            warnings.append(ID_FIELD_DATA_DEPRECATION)
     if sort:
         for name, dummy in sort:
             if hits and name not in ("_id", "_score", "_doc") and not any(query.field_values(d, s, name, _mapping(i)).values for i, d, s in hits):
@@ -195,16 +225,23 @@ def search(indices: Indices, expression, body: dict | None, total_as_int: bool =
             missing = [hit for hit in hits if key(hit) is None]
             present.sort(key=key, reverse=descending)
             hits = present + missing
-    start, size = _int(body, "from", 0), _int(body, "size", 10)
-    if start < 0:
-        raise illegal_argument("[from] parameter cannot be negative, found [%d]" % start)
-    if start + size > 10000:
-        raise illegal_argument("Result window is too large, from + size must be less than or equal to: [10000] but was [%d]." % (start + size))
+    search_after = body.get("search_after")
+    if names and search_after:
+        # SearchAfterBuilder.buildFieldDoc, on the shard
+        if not sort:
+            raise query.shard_failure("illegal_argument_exception", "Sort must contain at least one field.", names[0])
+        if len(search_after) != len(sort):
+            raise query.shard_failure("illegal_argument_exception",
+                                      "search_after has %d value(s) but sort has %d." % (len(search_after), len(sort)), names[0])
+        hits = [hit for hit in hits if query.after([query.sort_key(hit[1], hit[2], name, _mapping(hit[0]), hit[0]) for name, dummy in sort],
+                                                   search_after, sort)]
+    if names and start + size > MAX_RESULT_WINDOW:
+        raise query.shard_failure("illegal_argument_exception", result_window_message(start + size), names[0])
     score = None if sort else (0.0 if _filter_only(body.get("query")) else 1.0)
     page = []
     for index, doc_id, source in hits[start:start + size]:
         hit = {"_index": index, "_id": doc_id, "_score": score}
-        document = indices.get(index).docs.get(doc_id)
+        document = seen[index][doc_id]
         if body.get("version"):
             hit["_version"] = document.version
         if body.get("seq_no_primary_term"):

@@ -245,9 +245,9 @@ def test_query_watches_from_size_and_sort(five):
 
 
 def test_query_watches_query_on_id_and_metadata(five):
-    ops = five.watcher.query_watches(query={"term": {"metadata.team": "ops"}}, sort=["_id"])
+    ops = five.watcher.query_watches(query={"term": {"metadata.team": "ops"}}, sort=[{"_id": "asc"}])
     assert ops["count"] == 2 and _ids(ops) == ["w1", "w3"]
-    some = five.watcher.query_watches(query={"ids": {"values": ["w0", "w4", "zz"]}}, sort=["_id"])
+    some = five.watcher.query_watches(query={"ids": {"values": ["w0", "w4", "zz"]}}, sort=[{"_id": "asc"}])
     assert _ids(some) == ["w0", "w4"]
     one = five.watcher.query_watches(query={"term": {"_id": "w2"}})
     assert _ids(one) == ["w2"]
