@@ -5,7 +5,9 @@
 """FOR INTERNAL COLLECTION USE ONLY: es_watch_info, watches with their status, secrets masked.
 
 One watch is read with the get watch API; several through the Query Watches API, which can
-filter only on ``_id`` and ``metadata.*`` and pages with ``from`` / ``size``.
+filter only on ``_id`` and ``metadata.*`` and pages with ``from`` / ``size``. It cannot sort on
+``_id`` from Elasticsearch 8.0 on (``indices.id_field_data.enabled`` is off, so the search fails),
+so every matching watch is read, unsorted, and sorted by id here before ``offset`` and ``limit``.
 
 Backwards incompatible changes can happen here in any release.
 """
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 from ansible_collections.ilert.watcher.plugins.module_utils._watch_secrets import mask
 
-PAGE_SIZE = 100
+PAGE_SIZE = 1000
 # index.max_result_window of .watches: Query Watches pages no further (from + size).
 RESULT_WINDOW = 10000
 
@@ -59,16 +61,27 @@ def get_one(client, watch_id: str) -> list:
     return [summary(answer["_id"], answer.get("watch"), answer.get("status"))]
 
 
+class TooManyWatches(Exception):
+    """More watches match than Query Watches can list without sorting."""
+
+
 def query(client, ids=None, metadata=None, offset: int = 0, limit=None) -> list:
-    """Every matching watch from ``offset`` on, at most ``limit``, sorted by id."""
-    found = []
-    position = offset
-    while (limit is None or len(found) < limit) and position < RESULT_WINDOW:
-        size = min(PAGE_SIZE if limit is None else min(PAGE_SIZE, limit - len(found)), RESULT_WINDOW - position)
-        answer = client.watcher.query_watches(query=watch_query(ids, metadata), from_=position, size=size, sort=[{"_id": "asc"}]).body
+    """Every matching watch, sorted by id, from ``offset`` on, at most ``limit``."""
+    found = {}
+    position = total = 0
+    while position < RESULT_WINDOW:
+        answer = client.watcher.query_watches(query=watch_query(ids, metadata), from_=position,
+                                              size=min(PAGE_SIZE, RESULT_WINDOW - position)).body
         page = answer.get("watches") or []
-        found.extend(summary(item["_id"], item.get("watch"), item.get("status")) for item in page)
+        total = answer.get("count", 0)
+        for item in page:
+            found.setdefault(item["_id"], item)  # a watch moved between two pages is kept once
         position += len(page)
-        if not page or position >= answer.get("count", 0):
+        if not page or position >= total:
             break
-    return found
+    if total > RESULT_WINDOW:
+        raise TooManyWatches("%d watches match, more than the %d that Query Watches lists without sorting; narrow the search"
+                             " with ids or metadata" % (total, RESULT_WINDOW))
+    ordered = [found[watch_id] for watch_id in sorted(found)]
+    ordered = ordered[offset:] if limit is None else ordered[offset:offset + limit]
+    return [summary(item["_id"], item.get("watch"), item.get("status")) for item in ordered]

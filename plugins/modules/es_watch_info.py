@@ -38,8 +38,8 @@ options:
     type: dict
   offset:
     description:
-      - How many matching watches, sorted by id, to skip. Below 10000, the furthest the Query Watches API pages;
-        no more than the first 10000 matching watches are returned.
+      - How many matching watches, sorted by id, to skip. Below 10000, the most watches the Query Watches API lists
+        without sorting; when more than 10000 watches match, the module fails and asks for a narrower search.
     type: int
     default: 0
   limit:
@@ -115,7 +115,7 @@ from ansible_collections.ilert.watcher.plugins.module_utils._elasticsearch impor
     elasticsearch_argument_spec,
     fail_from_error,
 )
-from ansible_collections.ilert.watcher.plugins.module_utils._es_watch_info import RESULT_WINDOW, get_one, query
+from ansible_collections.ilert.watcher.plugins.module_utils._es_watch_info import RESULT_WINDOW, TooManyWatches, get_one, query
 
 
 def main():
@@ -147,6 +147,8 @@ def main():
             watches = get_one(client, params["watch_id"])
         else:
             watches = query(client, params["ids"], params["metadata"], params["offset"], params["limit"])
+    except TooManyWatches as exc:
+        module.fail_json(msg=str(exc))
     except Exception as exc:  # pylint: disable=broad-exception-caught
         fail_from_error(module, exc, "Cannot read watches")
     module.exit_json(changed=False, watches=watches)

@@ -53,7 +53,7 @@ DEFAULT_REFRESH_INTERVAL = "immediate"
 # `--id-field-data`: `version` is what IndicesService.INDICES_ID_FIELD_DATA_ENABLED_SETTING defaults to for the
 # release (true on 7.17, false from 8.0); `true` / `false` set the node setting (see README, "Sorting on _id").
 ID_FIELD_DATA_CHOICES = ("version", "true", "false")
-DEFAULT_ID_FIELD_DATA = "true"
+DEFAULT_ID_FIELD_DATA = "version"
 ID_FIELD_DATA_SETTING = "indices.id_field_data.enabled"
 _EXECUTE_FIELDS = ("trigger_data", "ignore_condition", "record_execution", "alternative_input", "action_modes", "watch", "debug")
 _WATCH_FIELDS = ("trigger", "input", "condition", "transform", "throttle_period", "throttle_period_in_millis", "actions", "metadata")

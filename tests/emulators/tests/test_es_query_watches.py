@@ -121,13 +121,19 @@ def test_7_17_sorts_on_id():
         assert direct.status_code == 200 and DEPRECATED in direct.headers["Warning"]
 
 
-def test_the_default_still_sorts_on_id():
-    """`--id-field-data` defaults to true for now (README, "Sorting on _id"): sorting on _id works on every release."""
-    with served(scheduler=False) as server:
-        es = es_client(server.url)
-        put(es, "b")
-        put(es, "a")
-        assert ids(es.watcher.query_watches(sort=[{"_id": "asc"}])) == ["a", "b"]
+@pytest.mark.parametrize("version, sortable", [("7.17.0", True), ("8.19.0", False), ("9.1.0", False)])
+def test_by_default_sorting_on_id_works_as_on_the_release(version, sortable):
+    """`--id-field-data` defaults to `version` (README, "Sorting on _id"): sortable on 7.17, refused from 8.0."""
+    with served(scheduler=False, version=version) as server:
+        for watch_id in ("b", "a"):  # plain HTTP: the 9.x client speaks only to 9.x
+            requests.put(server.url + "/_watcher/watch/" + watch_id, json={"trigger": {"schedule": {"interval": "1h"}}},
+                         timeout=10).raise_for_status()
+        answer = requests.post(server.url + "/_watcher/_query/watches", json={"sort": [{"_id": "asc"}]}, timeout=10)
+        if sortable:
+            assert answer.status_code == 200 and [item["_id"] for item in answer.json()["watches"]] == ["a", "b"]
+        else:
+            assert answer.status_code == 400
+            assert answer.json()["error"]["root_cause"][0]["reason"].startswith("Fielddata access on the _id field is disallowed")
 
 
 # --- the request parser --------------------------------------------------------------------------

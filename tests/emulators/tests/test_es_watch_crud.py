@@ -220,6 +220,8 @@ def test_ack_missing_watch_is_404(es):
 # --- query watches ---------------------------------------------------------------------------------
 @pytest.fixture(name="five")
 def fixture_five(es):
+    # These tests sort on _id, which 8.x and 9.x clusters refuse unless the setting is on (README, "Sorting on _id").
+    es.cluster.put_settings(transient={"indices.id_field_data.enabled": True})
     for number in range(5):
         put(es, watch_id="w%d" % number, metadata={"team": "ops" if number % 2 else "dev", "rank": number})
     return es
