@@ -8,9 +8,11 @@ Each watch is decided by EsWatch exactly as es_watch decides it (canonical compa
 deactivate without PUT, CAS re-read on 409, redaction policies, masking). What a set adds:
 
 * one listing of the stored watches through the Query Watches API instead of one GET per watch.
-  The listing is a search of ``.watches`` (Elasticsearch's TransportQueryWatchesAction), so a watch
-  written a moment ago may be missing from it: a declared watch the listing lacks is read with GET
-  before it is created, never created on the listing's word;
+  The listing is a search of ``.watches`` (Elasticsearch's TransportQueryWatchesAction), not a
+  realtime read: Watcher's own writes refresh the index before they answer, but the status that an
+  execution writes does not, so a listed ``_seq_no`` can be stale (the conditional PUT then gets a
+  409 and EsWatch reads again). A declared watch the listing lacks is read with GET before it is
+  created, never created on the listing's word;
 * a bounded number of watches converging at once (``parallel_requests``), each on its own thread
   with the one shared client (its connection pool is thread-safe);
 * a result per watch, and after every watch was decided, one failure naming each watch that failed;

@@ -15,8 +15,10 @@ description:
     (canonical comparison, O(watches[].active) changes without C(PUT), a re-read when the watch changed meanwhile,
     secrets hidden by Elasticsearch handled by O(watches[].redacted_values)).
   - The stored watches are read with one Query Watches request per 1,000 watches instead of one request per watch.
-    Query Watches searches the C(.watches) index, so a watch written a moment ago may be missing from its answer;
-    a declared watch that is missing is looked up with the get watch API before it is created.
+    Query Watches searches the C(.watches) index, so its answer may lag behind the watches themselves (Watcher's own
+    writes are searchable at once, but the status a run of the watch writes is not); a declared watch missing from it
+    is looked up with the get watch API before it is created, and an update based on a stale answer is refused by
+    Elasticsearch and decided again on a fresh read.
   - Up to O(parallel_requests) watches are written at the same time.
   - A watch that fails does not stop the others. Every watch is decided; the task then fails with one message that
     names each watch that failed and why. Bad input in any entry fails the task before any request is sent.
