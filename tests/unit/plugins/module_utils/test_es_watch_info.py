@@ -28,9 +28,8 @@ class Watcher:
         self.calls.append((from_, size))
         if sort and any("_id" in item for item in sort):
             raise AssertionError("a sort on _id fails on 8.x and 9.x clusters")
-        page = self.ids[from_:from_ + size]
-        return Answer({"count": self.count, "watches": [{"_id": watch_id, "watch": {}, "status": {"state": {"active": True}}}
-                                                         for watch_id in page]})
+        page = [{"_id": watch_id, "watch": {}, "status": {"state": {"active": True}}} for watch_id in self.ids[from_:from_ + size]]
+        return Answer({"count": self.count, "watches": page})
 
 
 class Client:
