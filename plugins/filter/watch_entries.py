@@ -46,7 +46,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.ilert.watcher.plugins.module_utils._eswatcher_role import watch_entry
+from ansible_collections.ilert.watcher.plugins.module_utils._eswatcher_role import watch_entry, watch_set_entries
 
 
 def watch_entries(watches, state=None) -> list:
@@ -57,6 +57,12 @@ def watch_entries(watches, state=None) -> list:
     return [watch_entry(watch, state) for watch in watches]
 
 
+def watch_set_entries_filter(sources, source_results, api_url, prune_default=False) -> list:
+    if not isinstance(sources, list) or not isinstance(source_results, list) or len(sources) != len(source_results):
+        raise AnsibleFilterError("watch_set_entries expects eswatcher_sources and the results of the source loop, one per source")
+    return watch_set_entries(sources, source_results, api_url, prune_default)
+
+
 class FilterModule:
     def filters(self):
-        return {"watch_entries": watch_entries}
+        return {"watch_entries": watch_entries, "watch_set_entries": watch_set_entries_filter}

@@ -41,32 +41,11 @@ _value:
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.ilert.watcher.plugins.module_utils._es_watch import WatchError, check_watch_id, wanted_watch
+from ansible_collections.ilert.watcher.plugins.module_utils._eswatcher_role import plain
 
 PARTS = ("definition", "trigger", "input", "condition", "actions", "transform", "throttle_period", "metadata")
 # Stands in for the source's integration key, which a check before any request cannot know yet.
 STAND_IN_KEY = "il1eswatcher0stand0in0for0the0key"
-
-
-def plain(value):
-    """The value as plain Python data: dicts, lists and untagged scalars.
-
-    ansible-core 2.19+ hands a filter lazy containers, and copy.deepcopy of one deep-copies its templar
-    too, with every variable of the task (eswatcher_sources included). The canonical form deep-copies
-    each part of a watch, so a check of N watches copied all N watches several times per watch:
-    quadratic, over a minute at 50 watches. Tagged strings and numbers (origin, trust) copy a hundred
-    times slower than plain ones and the messages do not need their tags. Reading each value here
-    renders it as reading it later would have, once.
-    """
-    if isinstance(value, dict):
-        return dict((plain(key), plain(item)) for key, item in value.items())
-    if isinstance(value, list):
-        return [plain(item) for item in value]
-    if value is None or isinstance(value, bool):  # bool cannot be subclassed, so never tagged
-        return value
-    for kind in (str, int, float):
-        if isinstance(value, kind):
-            return kind(value)
-    return value
 
 
 def module_params(watch: dict) -> dict:

@@ -128,11 +128,10 @@ def test_job_succeeds(site_runs, which):
 
 def test_first_run_changes_second_run_does_not(site_runs):
     """The recap of the first run counts the alert source task (its result is hidden by no_log) and
-    the watch set task as changed, and the events show every watch changed; the second run changes nothing."""
+    the one watch set task as changed, and the events show every watch changed; the second run changes nothing."""
     watch_ids = [watch["id"] for source in site_sources() for watch in source.get("watches", [])]
     assert changes(site_runs["first"]) == 2
-    source_names = sorted(source["name"] for source in site_sources())
-    assert sorted(label for task, label in changed_items(site_runs["first"]) if task == "Watches of the alert sources") == source_names
+    assert [task for task, dummy in changed_items(site_runs["first"])].count("Watches of the alert sources") == 1  # one execution for all
     assert sorted(changed_watches(site_runs["first"])) == sorted(watch_ids)
     assert changes(site_runs["second"]) == 0
     assert changed_items(site_runs["second"]) == []

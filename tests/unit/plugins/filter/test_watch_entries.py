@@ -9,7 +9,7 @@ import pytest
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.ilert.watcher.plugins.filter.watch_entries import watch_entries
+from ansible_collections.ilert.watcher.plugins.filter.watch_entries import watch_entries, watch_set_entries_filter
 from ansible_collections.ilert.watcher.plugins.module_utils._es_watch import watch_argument_spec
 
 TRIGGER = {"schedule": {"interval": "1m"}}
@@ -43,3 +43,37 @@ def test_no_watches_is_an_empty_set():
 def test_anything_but_a_list_of_watches_is_refused(bad):
     with pytest.raises(AnsibleFilterError, match="list of watches of one alert source"):
         watch_entries(bad)
+
+
+def sources_and_results():
+    sources = [
+        {"name": "plain", "watches": [{"id": "p1", "trigger": TRIGGER, "ilert_action_id": "pager"}, {"id": "p2", "state": "absent"}]},
+        {"name": "gone", "state": "absent", "watches": [{"id": "g1", "trigger": TRIGGER}]},
+        {"name": "pruning", "prune_watches": True, "watches": [{"id": "x1", "trigger": TRIGGER}]},
+        {"name": "new in check mode", "prune_watches": False, "watches": [{"id": "n1", "trigger": TRIGGER}]},
+    ]
+    results = [{"integration_key": "KEY-PLAIN"}, {}, {"integration_key": "KEY-PRUNING"}, {"changed": True}]
+    return sources, results
+
+
+def test_one_set_for_every_present_source_that_does_not_prune_each_watch_with_its_key():
+    sources, results = sources_and_results()
+    entries = watch_set_entries_filter(sources, results, "https://api.ilert.com")
+    assert entries == [
+        {"watch_id": "p1", "state": "present", "trigger": TRIGGER,
+         "ilert": {"action_id": "pager", "integration_key": "KEY-PLAIN", "api_url": "https://api.ilert.com"}},
+        {"watch_id": "p2", "state": "absent"},
+        {"watch_id": "n1", "state": "present", "trigger": TRIGGER,
+         "ilert": {"integration_key": "check-mode-no-key-yet", "api_url": "https://api.ilert.com"}},
+    ]
+
+
+def test_with_pruning_on_by_default_only_the_sources_that_turn_it_off_are_in_the_set():
+    sources, results = sources_and_results()
+    assert [entry["watch_id"] for entry in watch_set_entries_filter(sources, results, "https://api.ilert.com", True)] == ["n1"]
+
+
+def test_sources_and_results_must_pair_up():
+    sources, results = sources_and_results()
+    with pytest.raises(AnsibleFilterError, match="one per source"):
+        watch_set_entries_filter(sources, results[:2], "https://api.ilert.com")

@@ -9,7 +9,8 @@ import pytest
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.ilert.watcher.plugins.filter.watch_problems import plain, watch_problems
+from ansible_collections.ilert.watcher.plugins.filter.watch_problems import watch_problems
+from ansible_collections.ilert.watcher.plugins.module_utils._eswatcher_role import plain
 
 TRIGGER = {"schedule": {"interval": "1m"}}
 INPUT = {"search": {"request": {"indices": ["logs-*"], "body": {"query": {"match_all": {}}}}}}
