@@ -853,8 +853,9 @@ def excess(records, size) -> tuple:
     ping = sum(entry["seconds"] for entry in pings) / ping_runs if ping_runs else 0.0
     ours, floor = last(records, "ours", size, "noop")["wall"], last(records, kind, size, "run")["wall"]
     sources_runs, watch_runs = executions_of(mine, SOURCE_TASK), executions_of(mine, WATCH_TASK)
-    parts = [("the ilert_alert_source loop beyond as many pings (%d executions, %.2f s each against %.2f s)" % (
-                  sources_runs, seconds_of(mine, SOURCE_TASK) / max(sources_runs, 1), ping), seconds_of(mine, SOURCE_TASK) - sources_runs * ping),
+    source_text = "the ilert_alert_source loop beyond as many pings (%d executions, %.2f s each against %.2f s)" % (
+        sources_runs, seconds_of(mine, SOURCE_TASK) / max(sources_runs, 1), ping)
+    parts = [(source_text, seconds_of(mine, SOURCE_TASK) - sources_runs * ping),
              ("es_watches beyond as many pings (%d execution%s)" % (watch_runs, "" if watch_runs == 1 else "s"),
               seconds_of(mine, WATCH_TASK) - watch_runs * ping),
              ("the up-front check of every watch", seconds_of(mine, CHECK_TASK)),
@@ -910,8 +911,8 @@ def task_rows(shown, breakdowns) -> list:
              "| --- | " + " | ".join("---:" for each in shown) + " | ---: | ---: |"]
     for entry in breakdowns[size]:
         values = [sum(other["seconds"] for other in breakdowns[each] if other["task"] == entry["task"]) for each in shown]
-        lines.append("| %s | %s | %d | %s |" % (entry["task"], " | ".join("%.2f" % value for value in values), entry["executions"],
-                                               "%.3f" % (entry["seconds"] / entry["executions"]) if entry["executions"] else "–"))
+        per_execution = "%.3f" % (entry["seconds"] / entry["executions"]) if entry["executions"] else "–"
+        lines.append("| %s | %s | %d | %s |" % (entry["task"], " | ".join("%.2f" % value for value in values), entry["executions"], per_execution))
     return lines
 
 
