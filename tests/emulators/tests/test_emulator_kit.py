@@ -112,6 +112,17 @@ def test_injected_timeout_stalls_past_the_client_timeout(server):
         requests.get(server.url + "/kv/a", timeout=0.2)
 
 
+def test_a_write_whose_answer_is_lost_is_counted_when_it_happens(server):
+    """The write is done before the late answer: counters read while the answer stalls already hold it."""
+    requests.post(server.url + "/_emulator/faults", timeout=5,
+                  json={"rate": 1, "kinds": ["timeout"], "timeout_s": 2, "count": 1, "routes": ["^PUT /kv/"]})
+    with pytest.raises(requests.Timeout):
+        requests.put(server.url + "/kv/late", json=1, timeout=0.2)
+    counted = stats(server)
+    assert counted["writes_by_route"] == {"PUT /kv/<key>": 1}, counted
+    assert requests.get(server.url + "/kv/late", timeout=5).json() == {"value": 1}
+
+
 @pytest.mark.parametrize("config, complaint", [
     ({"rate": 2}, "rate must be a number between 0 and 1"),
     ({"rate": 0.5, "kinds": ["418"]}, "unknown: 418"),
