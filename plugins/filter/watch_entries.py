@@ -9,7 +9,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: watch_entries
 short_description: The watches of one alert source of eswatcher_sources, as the watches option of es_watches
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Turns the watches of one alert source, written as the ilert.watcher.eswatcher role takes them (iLert settings
     such as C(auto_resolve) and C(ilert_action_id) next to the watch parts), into the O(ilert.watcher.es_watches#module:watches)

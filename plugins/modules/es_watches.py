@@ -9,7 +9,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: es_watches
 short_description: Ensure a set of Elasticsearch Watcher watches exists as declared, in one pass, optionally pruning the others
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Converges a list of watches in one module execution, each exactly as M(ilert.watcher.es_watch) would converge it
     (canonical comparison, O(watches[].active) changes without C(PUT), a re-read when the watch changed meanwhile,
