@@ -229,6 +229,10 @@ class ElasticsearchClientError(Exception):
         self.error_type = error_type
         self.reason = reason
 
+    def details(self) -> dict:
+        """``status`` and ``error_type`` where known, as extra values of a failed result."""
+        return dict((key, value) for key, value in (("status", self.status), ("error_type", self.error_type)) if value is not None)
+
 
 _USERINFO_RE = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/?#\s@'\"]+@")
 # ES 8.x/9.x, RestCompatibleVersionHelper: "Accept version must be either version 8 or 7, but found 9."
@@ -470,5 +474,4 @@ def describe_error(exc, params=None):
 def fail_from_error(module, exc, action=None):
     """module.fail_json() for a client exception, e.g. fail_from_error(module, exc, "Cannot read watch 'x'")."""
     error = translate_error(exc, module.params)
-    extra = dict((key, value) for key, value in (("status", error.status), ("error_type", error.error_type)) if value is not None)
-    module.fail_json(msg="%s: %s" % (action, error.msg) if action else error.msg, **extra)
+    module.fail_json(msg="%s: %s" % (action, error.msg) if action else error.msg, **error.details())

@@ -202,7 +202,7 @@ class EsWatch(ResourceModule):
     result_key = "watch"
 
     def __init__(self, module, client, known=None):
-        """``known``: this watch as Query Watches or GET already returned it, so read() sends no request."""
+        """``known``: this watch as Query Watches or GET already returned it, so the first read() sends no request."""
         super().__init__(module)
         self.client = client
         self.params = module.params
@@ -211,7 +211,7 @@ class EsWatch(ResourceModule):
         self.current = None
         # Before any request: bad input never reaches the cluster.
         self.wanted = wanted_watch(self.params) if self.params.get("state", "present") == "present" else None
-        self._known = known
+        self.known = known
         self._doing = "read"
 
     @property
@@ -234,14 +234,13 @@ class EsWatch(ResourceModule):
             raise WatchFailure(str(exc)) from None
         except Exception as exc:  # pylint: disable=broad-exception-caught
             error = translate_error(exc, self.params)
-            details = dict((key, value) for key, value in (("status", error.status), ("error_type", error.error_type)) if value is not None)
-            raise WatchFailure("Cannot %s watch '%s': %s" % (self._doing, self.watch_id, error.msg), **details) from None
+            raise WatchFailure("Cannot %s watch '%s': %s" % (self._doing, self.watch_id, error.msg), **error.details()) from None
 
     # --- hooks --------------------------------------------------------------------------------------
     def read(self):
         self._doing = "read"
-        if self._known is not None:
-            known, self._known = self._known, None  # a re-read after a conflict must ask the cluster
+        if self.known is not None:
+            known, self.known = self.known, None  # a re-read after a conflict must ask the cluster
             return self._remember(known)
         try:
             answer = self.client.watcher.get_watch(id=self.watch_id).body

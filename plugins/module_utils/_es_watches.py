@@ -27,7 +27,14 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.ilert.watcher.plugins.module_utils._elasticsearch import translate_error
-from ansible_collections.ilert.watcher.plugins.module_utils._es_watch import EsWatch, WatchError, WatchFailure
+from ansible_collections.ilert.watcher.plugins.module_utils._es_watch import (
+    WATCH_MUTUALLY_EXCLUSIVE,
+    WATCH_REQUIRED_IF,
+    EsWatch,
+    WatchError,
+    WatchFailure,
+    watch_argument_spec,
+)
 from ansible_collections.ilert.watcher.plugins.module_utils._watch_secrets import ilert_keys_posted_to
 
 # Options of es_watches that are about the set, not about one watch.
@@ -38,6 +45,17 @@ SET_OPTIONS = ("watches", "prune", "parallel_requests")
 LISTING_PAGE_SIZE = 1000
 LISTING_WINDOW = 10000
 OPERATIONS = ("created", "updated", "activated", "deactivated", "deleted")
+
+
+def watch_set_argument_spec() -> dict:
+    """es_watches' own options, without the connection options: the watches, the shared ilert, prune, parallel_requests."""
+    return dict(
+        watches=dict(type="list", elements="dict", required=True, options=watch_argument_spec(in_set=True),
+                     mutually_exclusive=WATCH_MUTUALLY_EXCLUSIVE, required_if=WATCH_REQUIRED_IF),
+        ilert=watch_argument_spec()["ilert"],
+        prune=dict(type="bool", default=False),
+        parallel_requests=dict(type="int", default=4),
+    )
 
 
 class EntryModule:
@@ -153,13 +171,13 @@ class EsWatchSet:
             return dict(failed=True, changed=False, msg=str(exc), watches=[])
         except Exception as exc:  # pylint: disable=broad-exception-caught
             error = translate_error(exc, self.params)
-            details = dict((key, value) for key, value in (("status", error.status), ("error_type", error.error_type)) if value is not None)
-            return dict(failed=True, changed=False, msg="Cannot list the watches: %s; nothing was written" % error.msg, watches=[], **details)
+            return dict(failed=True, changed=False, msg="Cannot list the watches: %s; nothing was written" % error.msg, watches=[],
+                        **error.details())
         jobs = []
         for watch in self.watches:
             watch.client = client
             # Absent from the listing is not proof of absence: read() then asks with GET.
-            watch._known = stored.get(watch.watch_id)  # pylint: disable=protected-access
+            watch.known = stored.get(watch.watch_id)
             jobs.append((watch, False))
         if self.prune:
             for watch_id in self.prunable(stored):

@@ -269,25 +269,13 @@ from ansible_collections.ilert.watcher.plugins.module_utils._elasticsearch impor
     connect,
     elasticsearch_argument_spec,
 )
-from ansible_collections.ilert.watcher.plugins.module_utils._es_watch import (
-    WATCH_MUTUALLY_EXCLUSIVE,
-    WATCH_REQUIRED_IF,
-    WatchError,
-    watch_argument_spec,
-)
-from ansible_collections.ilert.watcher.plugins.module_utils._es_watches import EsWatchSet
+from ansible_collections.ilert.watcher.plugins.module_utils._es_watch import WatchError
+from ansible_collections.ilert.watcher.plugins.module_utils._es_watches import EsWatchSet, watch_set_argument_spec
 
 
 def main():
     argument_spec = elasticsearch_argument_spec()
-    shared_ilert = watch_argument_spec()["ilert"]
-    argument_spec.update(
-        watches=dict(type="list", elements="dict", required=True, options=watch_argument_spec(in_set=True),
-                     mutually_exclusive=WATCH_MUTUALLY_EXCLUSIVE, required_if=WATCH_REQUIRED_IF),
-        ilert=shared_ilert,
-        prune=dict(type="bool", default=False),
-        parallel_requests=dict(type="int", default=4),
-    )
+    argument_spec.update(watch_set_argument_spec())
     module = AnsibleModule(
         argument_spec=argument_spec,
         mutually_exclusive=ELASTICSEARCH_MUTUALLY_EXCLUSIVE,

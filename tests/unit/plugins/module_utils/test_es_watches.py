@@ -15,13 +15,8 @@ import pytest
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.ilert.watcher.plugins.module_utils import _es_watches
-from ansible_collections.ilert.watcher.plugins.module_utils._es_watch import (
-    WATCH_MUTUALLY_EXCLUSIVE,
-    WATCH_REQUIRED_IF,
-    WatchError,
-    watch_argument_spec,
-)
-from ansible_collections.ilert.watcher.plugins.module_utils._es_watches import EsWatchSet
+from ansible_collections.ilert.watcher.plugins.module_utils._es_watch import WatchError
+from ansible_collections.ilert.watcher.plugins.module_utils._es_watches import EsWatchSet, watch_set_argument_spec
 from ansible_collections.ilert.watcher.plugins.module_utils._ilert_auto_resolve import event_action
 from ansible_collections.ilert.watcher.plugins.module_utils._ilert_webhook import DEFAULT_API_URL, ilert_action
 from ansible_collections.ilert.watcher.plugins.module_utils._watch_canonical import canonical_watch
@@ -31,17 +26,10 @@ OTHER_KEY = "il1eswatcher99887766554433221100"
 TRIGGER = {"schedule": {"interval": "1m"}}
 WRITES = ("put", "activate", "deactivate", "delete")
 
-# es_watches' options as its main() declares them, without the connection options: validated with
+# es_watches' options as its main() declares them, with one connection option: validated with
 # Ansible's own validator, the entries come out as AnsibleModule hands them over (every suboption
 # present, None where unset, defaults filled).
-SET_SPEC = dict(
-    hosts=dict(type="list", elements="str"),
-    watches=dict(type="list", elements="dict", required=True, options=watch_argument_spec(in_set=True),
-                 mutually_exclusive=WATCH_MUTUALLY_EXCLUSIVE, required_if=WATCH_REQUIRED_IF),
-    ilert=watch_argument_spec()["ilert"],
-    prune=dict(type="bool", default=False),
-    parallel_requests=dict(type="int", default=4),
-)
+SET_SPEC = dict(hosts=dict(type="list", elements="str"), **watch_set_argument_spec())
 
 
 class FakeModule:
