@@ -33,40 +33,18 @@ import json
 import re
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from ansible_collections.ilert.watcher.plugins.module_utils._watch_notification_actions import (
+    NOTIFICATION_ACTIONS, canonical_notification_action)
+from ansible_collections.ilert.watcher.plugins.module_utils._watch_templates import (  # noqa: F401 pylint: disable=unused-import
+    DEFAULT_TEMPLATE_LANG, WatchDefinitionError, canonical_script, canonical_text_template, is_number, time_millis)
+
 WATCH_FIELDS = ("trigger", "input", "condition", "transform", "throttle_period", "throttle_period_in_millis", "actions", "metadata")
 # The order Watch.toXContent writes; dict equality ignores it, but diffs and returns read better.
 CANONICAL_ORDER = ("trigger", "input", "condition", "transform", "throttle_period_in_millis", "actions", "metadata")
-DEFAULT_SCRIPT_LANG = "painless"
-DEFAULT_TEMPLATE_LANG = "mustache"
 DEFAULT_MAX_ITERATIONS = 100
 HTTP_SCHEMES = {"http": 80, "https": 443}
 HTTP_METHODS = ("head", "get", "post", "put", "delete")
 ACTION_SETTINGS = ("throttle_period", "throttle_period_in_millis", "condition", "transform", "foreach", "max_iterations")
-_TIME_UNITS = (("nanos", 1e-6), ("micros", 1e-3), ("ms", 1), ("s", 1000), ("m", 60000), ("h", 3600000), ("d", 86400000))
-
-
-class WatchDefinitionError(ValueError):
-    """The wanted watch is not one Elasticsearch would accept; the message says where and why."""
-
-
-def _is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def time_millis(value, where: str) -> int:
-    """Milliseconds of a time value as Watcher reads one: a number is milliseconds, a string has a unit."""
-    if _is_number(value):
-        return int(value)
-    if isinstance(value, str):
-        text = value.strip().lower()
-        if text in ("0", "-1"):
-            return int(text)
-        for unit, factor in sorted(_TIME_UNITS, key=lambda pair: -len(pair[0])):
-            number = text[:-len(unit)].strip()
-            if text.endswith(unit) and re.fullmatch(r"\d+", number):
-                return int(int(number) * factor)
-    raise WatchDefinitionError(
-        "%s must be a time value such as 30s, 5m, 1h or 2d (or a number of milliseconds), got %r" % (where, value))
 
 
 def _single(value, where: str):
@@ -74,33 +52,6 @@ def _single(value, where: str):
     if not isinstance(value, dict) or len(value) != 1:
         raise WatchDefinitionError("%s must be an object with exactly one type key, got %s" % (where, json.dumps(value, sort_keys=True)))
     return next(iter(value.items()))
-
-
-# --- scripts and templates ---------------------------------------------------------------------------
-def canonical_script(value, default_lang: str = DEFAULT_SCRIPT_LANG, where: str = "script"):
-    """Script.toXContent: inline source with lang, or a stored script id; empty params/options left out."""
-    if isinstance(value, str):
-        return {"source": value, "lang": default_lang}
-    if not isinstance(value, dict) or ("source" in value) == ("id" in value):
-        raise WatchDefinitionError("%s must be a string, or an object with either source or id" % where)
-    script = copy.deepcopy(value)
-    if isinstance(script.get("source"), (dict, list)):
-        # A search template or JSON body written as an object: stored as JSON text with its content type,
-        # and written back as the object.
-        script["options"] = dict(script.get("options") or {}, content_type="application/json")
-    for optional in ("params", "options"):
-        if not script.get(optional):
-            script.pop(optional, None)
-    if "source" in script:
-        script["lang"] = script.get("lang") or default_lang
-    return script
-
-
-def canonical_text_template(value, where: str):
-    """TextTemplate: a string stays a string; an object is a mustache script."""
-    if isinstance(value, str):
-        return value
-    return canonical_script(value, DEFAULT_TEMPLATE_LANG, where)
 
 
 # --- http requests -------------------------------------------------------------------------------------
@@ -312,7 +263,7 @@ def _day_times(value, where: str) -> list:
 def _names(value, table, where: str) -> list:
     found = set()
     for item in _as_list(value):
-        text = str(int(item)) if _is_number(item) else str(item)
+        text = str(int(item)) if is_number(item) else str(item)
         name = next((name for name, aliases in table if text.lower() in aliases), None)
         if name is None:
             raise WatchDefinitionError("%s has an unknown value %r" % (where, item))
@@ -349,7 +300,7 @@ def _periodic(value, kind: str, where: str) -> list:
 
 
 def _interval(value, where: str) -> str:
-    if _is_number(value):
+    if is_number(value):
         return "%ds" % value
     match = _INTERVAL.match(str(value).strip())
     if not match:
@@ -425,6 +376,8 @@ def canonical_action(action_id: str, value, where: str = "actions") -> dict:
             body["text"] = canonical_text_template(body["text"], where + ".logging.text")
     elif kind == "index" and isinstance(body, dict) and "timeout" in body:
         body["timeout_in_millis"] = time_millis(body.pop("timeout"), where + ".index.timeout")
+    elif kind in NOTIFICATION_ACTIONS:
+        body = canonical_notification_action(kind, body, "%s.%s" % (where, kind))
     action[kind] = body
     return action
 

@@ -13,17 +13,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .errors import EsError, parse_error
-from .http_request import parse_http_request, redact_http_request, secret
+from .http_request import parse_http_request, redact_http_request
+from .notification_actions import NOTIFICATION_ACTIONS, parse_notification_action, redact_notification_action
 from .schedules import parse_timezone, parse_trigger
 from .search_request import parse_search_request
-from .templates import (DEFAULT_SCRIPT_LANG, REDACTED, is_number, long_value, parse_script, parse_text_template,
+from .templates import (DEFAULT_SCRIPT_LANG, is_number, long_value, parse_script, parse_text_template,
                         parse_time_field, script_for_output, token)
 from .versions import ServerVersion
 
 LOGGING_LEVELS = ("error", "warn", "info", "debug", "trace")
 COMPARE_OPS = ("eq", "not_eq", "lt", "lte", "gt", "gte")
 REFRESH_POLICIES = {"true": "true", "false": "false", "wait_for": "wait_for", "": "true"}
-PASS_THROUGH_ACTIONS = ("slack", "pagerduty", "jira")
 
 
 @dataclass
@@ -301,44 +301,7 @@ def _index(value, ctx, action_id: str) -> dict:
     return {key: fields[key] for key in order if key in fields}
 
 
-def _email(value, ctx, action_id: str) -> dict:
-    """Email actions are kept as written, except for the secrets they may carry."""
-    if not isinstance(value, dict):
-        raise parse_error("could not parse [email] action [%s/%s]. unexpected token [%s]" % (ctx.watch_id, action_id, token(value)))
-    out = dict(value)
-    if "password" in out:
-        password = secret(out["password"], "password", ctx)
-        if password is None:
-            del out["password"]
-        else:
-            out["password"] = password
-    attachments = out.get("attachments")
-    if isinstance(attachments, dict):
-        out["attachments"] = {name: _attachment(body, ctx) for name, body in attachments.items()}
-    return out
-
-
-def _attachment(body, ctx):
-    if not isinstance(body, dict):
-        return body
-    out = {}
-    for kind, spec in body.items():
-        if kind == "http" and isinstance(spec, dict) and isinstance(spec.get("request"), dict):
-            spec = dict(spec, request=parse_http_request(spec["request"], ctx))
-        elif kind == "reporting" and isinstance(spec, dict) and isinstance(spec.get("auth"), dict):
-            basic = dict(spec["auth"].get("basic") or {})
-            if "password" in basic:
-                password = secret(basic["password"], "password", ctx)
-                if password is None:
-                    del basic["password"]
-                else:
-                    basic["password"] = password
-            spec = dict(spec, auth={"basic": basic})
-        out[kind] = spec
-    return out
-
-
-_ACTIONS = {"webhook": _webhook, "logging": _logging, "index": _index, "email": _email}
+_ACTIONS = {"webhook": _webhook, "logging": _logging, "index": _index}
 
 
 def _action(action_id: str, value, ctx) -> dict:
@@ -364,10 +327,8 @@ def _action(action_id: str, value, ctx) -> dict:
             max_iterations = int(field_value)
         elif key in _ACTIONS:
             kind, body = key, _ACTIONS[key](field_value, ctx, action_id)
-        elif key in PASS_THROUGH_ACTIONS:
-            if not isinstance(field_value, dict):
-                raise parse_error("could not parse [%s] action [%s/%s]. unexpected token [%s]" % (key, ctx.watch_id, action_id, token(field_value)))
-            kind, body = key, field_value
+        elif key in NOTIFICATION_ACTIONS:
+            kind, body = key, parse_notification_action(key, field_value, ctx, action_id)
         else:
             raise parse_error("could not parse action [%s/%s]. unknown action type [%s]" % (ctx.watch_id, action_id, key))
     if kind is None:
@@ -453,28 +414,6 @@ def _redact_input(input_, hide_authorization: bool) -> dict:
     return input_
 
 
-def _redact_email(email: dict, hide_authorization: bool) -> dict:
-    out = dict(email)
-    if "password" in out:
-        out["password"] = REDACTED
-    attachments = out.get("attachments")
-    if isinstance(attachments, dict):
-        redacted = {}
-        for name, attachment in attachments.items():
-            if isinstance(attachment, dict):
-                attachment = dict(attachment)
-                http = attachment.get("http")
-                if isinstance(http, dict) and isinstance(http.get("request"), dict):
-                    attachment["http"] = dict(http, request=redact_http_request(http["request"], hide_authorization))
-                reporting = attachment.get("reporting")
-                basic = ((reporting or {}).get("auth") or {}).get("basic") if isinstance(reporting, dict) else None
-                if isinstance(basic, dict) and "password" in basic:
-                    attachment["reporting"] = dict(reporting, auth={"basic": dict(basic, password=REDACTED)})
-            redacted[name] = attachment
-        out["attachments"] = redacted
-    return out
-
-
 def redact_watch(watch: dict, version: ServerVersion) -> dict:
     """Watch.toXContent with hide_secrets: passwords and (8.6+) Authorization headers as `::es_redacted::`."""
     hide_authorization = version.redacts_authorization_header
@@ -485,8 +424,9 @@ def redact_watch(watch: dict, version: ServerVersion) -> dict:
         action = dict(action)
         if "webhook" in action:
             action["webhook"] = redact_http_request(action["webhook"], hide_authorization)
-        if "email" in action:
-            action["email"] = _redact_email(action["email"], hide_authorization)
+        for kind in NOTIFICATION_ACTIONS:
+            if kind in action:
+                action[kind] = redact_notification_action(kind, action[kind], hide_authorization)
         actions[action_id] = action
     out["actions"] = actions
     return out
