@@ -109,6 +109,19 @@ def _day_time():
     return st.one_of(strings, obj)
 
 
+WEEK_DAY = st.one_of(st.sampled_from(["mon", "tue", "wed", "thu", "fri", "sat", "sun", "monday", "friday"]).flatmap(any_case), st.integers(1, 7))
+MONTH = st.one_of(st.sampled_from(["jan", "feb", "mar", "jun", "dec", "january", "october"]).flatmap(any_case), st.integers(1, 12))
+MONTH_DAY = st.one_of(st.integers(1, 31), st.sampled_from(["first_day", "last_day"]))
+
+
+def _periodic(extra: dict):
+    """weekly / monthly / yearly times: one object or a list, each part optional, one value or several."""
+    def one_or_more(strategy):
+        return st.one_of(strategy, st.lists(strategy, min_size=1, max_size=2))
+    item = st.fixed_dictionaries({}, optional=dict({"at": one_or_more(_day_time())}, **{key: one_or_more(value) for key, value in extra.items()}))
+    return st.one_of(item, st.lists(item, min_size=1, max_size=2))
+
+
 SCHEDULES = st.one_of(
     st.builds(lambda n: {"interval": n}, st.integers(1, 86400)),
     st.builds(lambda n, unit, pad: {"interval": "%s%d%s" % (pad, n, unit)}, st.integers(1, 90), st.sampled_from(["s", "m", "h", "d", "w"]),
@@ -116,6 +129,9 @@ SCHEDULES = st.one_of(
     st.builds(lambda cron: {"cron": cron}, _cron()),
     st.builds(lambda minute: {"hourly": {"minute": minute}}, st.one_of(_minute(), st.lists(_minute(), min_size=1, max_size=3, unique=True))),
     st.builds(lambda at: {"daily": {"at": at}}, st.one_of(_day_time(), st.lists(_day_time(), min_size=1, max_size=2))),
+    st.builds(lambda times: {"weekly": times}, _periodic({"on": WEEK_DAY})),
+    st.builds(lambda times: {"monthly": times}, _periodic({"on": MONTH_DAY})),
+    st.builds(lambda times: {"yearly": times}, _periodic({"in": MONTH, "on": MONTH_DAY})),
 )
 TRIGGERS = st.builds(lambda schedule: {"schedule": schedule}, SCHEDULES)
 
@@ -186,14 +202,16 @@ SEARCH_REQUEST = st.fixed_dictionaries(
               "template": st.deferred(_template).filter(lambda template: isinstance(template, dict)),  # a string is refused
               "search_type": st.sampled_from(["query_then_fetch", "dfs_query_then_fetch"]),
               "rest_total_hits_as_int": st.booleans()})
-INPUTS = st.one_of(
-    st.none(),
+SINGLE_INPUTS = st.one_of(
     st.just({"none": {}}),
     st.builds(lambda payload: {"simple": payload}, JSON_OBJECT),
     st.builds(lambda request, timeout: dict({"search": dict({"request": request}, **({"timeout": timeout} if timeout is not None else {}))}),
               SEARCH_REQUEST, st.one_of(st.none(), TIME_VALUE)),
     st.builds(lambda request, extra: dict({"http": dict({"request": request}, **extra)}), _http_request(False), HTTP_INPUT_EXTRAS),
 )
+CHAIN_INPUT = st.builds(lambda named: {"chain": {"inputs": [{name: one} for name, one in named]}},
+                        st.lists(st.tuples(NAME, SINGLE_INPUTS), min_size=1, max_size=3, unique_by=lambda pair: pair[0]))
+INPUTS = st.one_of(st.none(), SINGLE_INPUTS, CHAIN_INPUT)
 CONDITIONS = st.one_of(
     st.none(),
     st.just({"always": {}}),
