@@ -11,7 +11,8 @@ import time
 
 # Where generated ids start, per kind: clearly apart from the seed's and from each other.
 FIRST_IDS = {"alertSources": 100001, "alerts": 500001, "logEntries": 900001}
-ENTITY_KINDS = ("users", "teams", "supportHours", "escalationPolicies", "alertSources", "alerts")
+ENTITY_KINDS = ("users", "teams", "supportHours", "escalationPolicies", "services", "alertSources", "alerts")
+SEEDED_KINDS = ("users", "teams", "supportHours", "escalationPolicies", "services")
 
 
 class Account:
@@ -25,7 +26,7 @@ class Account:
     def reset(self) -> None:
         now = self.clock()
         self.entities: dict[str, dict[int, dict]] = {kind: {} for kind in ENTITY_KINDS}
-        for kind in ("users", "teams", "supportHours", "escalationPolicies"):
+        for kind in SEEDED_KINDS:
             for entity in copy.deepcopy(self.seed[kind]):
                 entity.setdefault("createdAt", now)
                 entity.setdefault("updatedAt", now)

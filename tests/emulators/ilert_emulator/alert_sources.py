@@ -17,7 +17,7 @@ from .api import (bad_request, created, drop_none, duration_seconds, endpoint, i
                   read_json_object, timestamp)
 from .base import RouteBase
 from .integration_types import EMAIL_TYPES, KNOWN, icon_urls
-from .lookups import render_policy, render_support_hours, team_rels
+from .lookups import render_policy, render_service, render_support_hours, team_rels
 from .templates import check_include_fields, render_include_fields
 
 ALERT_CREATIONS = (
@@ -29,6 +29,10 @@ PRIORITY_RULES = ("HIGH", "LOW", "HIGH_DURING_SUPPORT_HOURS", "LOW_DURING_SUPPOR
 SETUP_STATUSES = ("CREATED", "CREATED_ADVANCED", "CREATED_BIDIRECTIONAL", "FINISHED")
 DAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 MAX_NAME = 255
+# Terraform's limit on default services (MaxItems 15); iLert publishes none, so larger lists are refused.
+MAX_SERVICES = 15
+# AlertSourceNoIncludes, the list item of GET /alert-sources, has neither of these.
+NOT_IN_LISTS = ("setupStatus", "autoCreateServices")
 
 
 def _is_int(value) -> bool:
@@ -151,12 +155,25 @@ class SourceChecker:
         return {"inline": {key: value[key] for key in ("timezone", "autoRaiseAlerts", "supportDays") if key in value}}
 
     def _services(self, value):
+        # Part of the full replace: omitted or null clears them (unlike teams, nothing says otherwise).
         if value is None:
-            return None
-        if not isinstance(value, list) or not all(isinstance(item, dict) and _is_int(item.get("id")) for item in value):
+            return []
+        if not isinstance(value, list):
             self.errors.append("services must be a list of {id} objects")
-            return None
-        return [drop_none({"id": item["id"], "name": item.get("name")}) for item in value]
+            return []
+        if len(value) > MAX_SERVICES:
+            self.errors.append("services may hold at most %d services, got %d" % (MAX_SERVICES, len(value)))
+        service_ids = []
+        for index, item in enumerate(value):
+            service_id = item.get("id") if isinstance(item, dict) else None
+            service = self.account.get("services", service_id) if _is_int(service_id) else None
+            if not _is_int(service_id):
+                self.errors.append("services[%d].id is required and must be an integer" % index)
+            elif service is None or not self.caller.sees(service["teams"]):
+                self.errors.append("services[%d].id %d does not exist" % (index, service_id))
+            elif service_id not in service_ids:  # a service is attached once; order is kept (choice)
+                service_ids.append(service_id)
+        return service_ids
 
     def _integration_key(self, integration_type, value):
         if integration_type in EMAIL_TYPES:
@@ -167,7 +184,10 @@ class SourceChecker:
                 return value
             if self.existing:
                 return self.existing["integrationKey"]
-            return "alerts-%s@emulator.ilert.invalid" % secrets.token_hex(4)
+            # Terraform refuses to create an e-mail source without its address ("email is required"),
+            # so iLert is taken to need one rather than to make one up.
+            self.errors.append("integrationKey (the e-mail address) is required for an %s alert source" % integration_type)
+            return None
         if self.existing:
             return self.existing["integrationKey"]
         return "il1" + re.sub("[^a-z0-9]", "", str(integration_type).lower())[:10] + secrets.token_hex(9)
@@ -200,13 +220,17 @@ def render_source(account: Account, source: dict, caller, base_url: str, wanted:
         "supportHours": _render_support_hours(account, source["supportHours"]),
         "autoRaiseAlerts": source["autoRaiseAlerts"],
         "severity": source["severity"],
-        "services": source["services"],
+        "services": [render_service(account, account.get("services", service_id))
+                     for service_id in source["services"] or [] if account.get("services", service_id) is not None],
         "autoCreateServices": source["autoCreateServices"],
         "setupStatus": source["setupStatus"],
         "createdAt": timestamp(source["createdAt"]),
         "updatedAt": timestamp(source["updatedAt"]),
     }))
-    if wanted is not None:
+    if wanted is None:
+        for field in NOT_IN_LISTS:
+            body.pop(field, None)
+    else:
         body.update(render_include_fields(source["includes"], wanted))
     return body
 

@@ -39,7 +39,8 @@ def _rules() -> list[Rule]:
         Rule("/api/alerts/<alert_id>/resolve", endpoint="resolve_alert", methods=["PUT"]),
         Rule("/api/alerts/<alert_id>/log-entries", endpoint="list_alert_log_entries", methods=["GET"]),
     ]
-    for path, singular in (("escalation-policies", "escalation_policy"), ("teams", "team"), ("support-hours", "support_hours")):
+    for path, singular in (("escalation-policies", "escalation_policy"), ("teams", "team"), ("support-hours", "support_hours"),
+                           ("services", "service")):
         plural = path.replace("-", "_")
         rules += [
             Rule("/api/%s" % path, endpoint="list_%s" % plural, methods=["GET"]),

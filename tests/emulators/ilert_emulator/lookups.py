@@ -1,8 +1,8 @@
 # Copyright: ilert.watcher contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Read-only look-ups of the seeded escalation policies, teams and support hours: paged lists,
-GET by id and the unofficial exact-name look-up `/name/{name}` that ilert-go and Terraform use."""
+"""Read-only look-ups of the seeded escalation policies, teams, support hours and services: paged
+lists, GET by id and the unofficial exact-name look-up `/name/{name}` that ilert-go and Terraform use."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Callable, NamedTuple
 from emulator_kit.server import json_response
 
 from .account import Account
-from .api import bad_request, drop_none, endpoint, not_found, numeric_id, page, timestamp
+from .api import bad_request, drop_none, endpoint, includes, not_found, numeric_id, page, timestamp
 from .base import RouteBase
 
 
@@ -80,11 +80,28 @@ def render_support_hours(account: Account, hours: dict, list_item: bool = False)
     return body
 
 
+def render_service(account: Account, service: dict) -> dict:
+    """A service without its include-only parts (subscribed, uptime, incidents)."""
+    return drop_none({
+        "id": service["id"],
+        "name": service["name"],
+        "alias": service.get("alias"),
+        "status": service["status"],
+        "description": service["description"],
+        "oneOpenIncidentOnly": service["oneOpenIncidentOnly"],
+        "showUptimeHistory": service["showUptimeHistory"],
+        "teams": team_rels(account, service["teams"]),
+    })
+
+
 class Lookup(NamedTuple):
     account_kind: str
     page_limit: int
     render: Callable[[Account, dict], dict]
     render_item: Callable[[Account, dict], dict]
+    page_default: int = 50
+    # The lower page limit iLert applies when `include` is sent (services: "maximum is reduced to 25").
+    page_limit_with_include: int | None = None
 
 
 def _render_support_hours_item(account: Account, hours: dict) -> dict:
@@ -95,8 +112,10 @@ LOOKUPS = {
     "escalation-policies": Lookup("escalationPolicies", 50, render_policy, render_policy),
     "teams": Lookup("teams", 100, render_team, render_team),
     "support-hours": Lookup("supportHours", 50, render_support_hours, _render_support_hours_item),
+    # GET /services: max-results defaults to 10, at most 100 (25 with ?include).
+    "services": Lookup("services", 100, render_service, render_service, page_default=10, page_limit_with_include=25),
 }
-WHAT = {"escalation-policies": "Escalation policy", "teams": "Team", "support-hours": "Support hour"}
+WHAT = {"escalation-policies": "Escalation policy", "teams": "Team", "support-hours": "Support hour", "services": "Service"}
 
 
 def _visible(caller, kind: str, entity: dict) -> bool:
@@ -106,14 +125,17 @@ def _visible(caller, kind: str, entity: dict) -> bool:
 
 
 class LookupRoutes(RouteBase):
-    """GET handlers for /api/escalation-policies, /api/teams and /api/support-hours."""
+    """GET handlers for /api/escalation-policies, /api/teams, /api/support-hours and /api/services."""
 
     def list_lookup(self, request, caller, kind: str):
         lookup = LOOKUPS[kind]
         entities = [entity for entity in self.account.all(lookup.account_kind) if _visible(caller, kind, entity)]
         if kind == "teams" and request.args.getlist("members"):
             entities = self._filter_members(request, entities)
-        return json_response([lookup.render_item(self.account, entity) for entity in page(request, entities, lookup.page_limit)])
+        limit = lookup.page_limit
+        if lookup.page_limit_with_include is not None and includes(request):
+            limit = lookup.page_limit_with_include
+        return json_response([lookup.render_item(self.account, entity) for entity in page(request, entities, limit, lookup.page_default)])
 
     def get_lookup(self, caller, kind: str, entity_id: str):
         lookup = LOOKUPS[kind]
@@ -173,3 +195,15 @@ class LookupRoutes(RouteBase):
     @endpoint()
     def on_get_support_hours_by_name(self, request, caller, name):  # pylint: disable=unused-argument
         return self.get_lookup_by_name(caller, "support-hours", name)
+
+    @endpoint()
+    def on_list_services(self, request, caller):
+        return self.list_lookup(request, caller, "services")
+
+    @endpoint()
+    def on_get_service(self, request, caller, entity_id):  # pylint: disable=unused-argument
+        return self.get_lookup(caller, "services", entity_id)
+
+    @endpoint()
+    def on_get_service_by_name(self, request, caller, name):  # pylint: disable=unused-argument
+        return self.get_lookup_by_name(caller, "services", name)

@@ -11,10 +11,12 @@ import os
 import yaml
 
 DEFAULT_SEED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "default_seed.yml")
-SECTIONS = ("users", "teams", "supportHours", "escalationPolicies", "apiKeys")
+SECTIONS = ("users", "teams", "supportHours", "escalationPolicies", "services", "apiKeys")
 USER_ROLES = ("ADMIN", "USER", "RESPONDER", "STAKEHOLDER", "GUEST")
 TEAM_ROLES = ("ADMIN", "USER", "RESPONDER", "STAKEHOLDER", "VIEWER")
 DAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
+# The `ServiceStatus` enum of iLert's OpenAPI document.
+SERVICE_STATUSES = ("OPERATIONAL", "UNDER_MAINTENANCE", "DEGRADED", "PARTIAL_OUTAGE", "MAJOR_OUTAGE")
 
 
 class SeedError(ValueError):
@@ -84,6 +86,16 @@ def normalize_seed(data, origin: str = "seed") -> dict:
         policy.setdefault("repeating", False)
         policy.setdefault("frequency", 1)
         policy.setdefault("delayMin", 0)
+
+    _ids(origin, "services", seed["services"])
+    for service in seed["services"]:
+        _require(origin, "services", service, "name")
+        service["teams"] = _refer_all(origin, "services", service, "teams", service.get("teams"), teams)
+        service.setdefault("status", "OPERATIONAL")
+        _one_of(origin, "services", service, "status", SERVICE_STATUSES)
+        service.setdefault("description", "")
+        service.setdefault("oneOpenIncidentOnly", False)
+        service.setdefault("showUptimeHistory", True)
 
     for key in seed["apiKeys"]:
         if not isinstance(key.get("token"), str) or not key["token"]:

@@ -11,7 +11,8 @@ import pytest
 
 from emulator_kit.server import BackgroundServer
 from ilert_emulator import IlertEmulator
-from ilert_emulator.testing import DEFAULT_POLICY, SUPPORT_HOURS, TEAM_OBSERVABILITY, TEAM_PLATFORM, ApiClient
+from ilert_emulator.testing import (DEFAULT_POLICY, SERVICE_CHECKOUT, SERVICE_PAYMENTS, SERVICE_SEARCH, SUPPORT_HOURS, TEAM_OBSERVABILITY,
+                                   TEAM_PLATFORM, USER_TOKEN, ApiClient)
 
 ALL_INCLUDES = ["summaryTemplate", "detailsTemplate", "routingTemplate", "alertKeyTemplate", "linkTemplates", "priorityTemplate",
                 "severityTemplate", "servicesTemplate", "eventFilter", "eventTypeFilterCreate", "eventTypeFilterAccept",
@@ -160,6 +161,58 @@ def test_email_sources_keep_their_address_in_the_integration_key_and_a_put_can_c
     assert source["integrationKey"] == "alerts@example.com" and "integrationUrl" not in source
     body = {"name": source["name"], "integrationType": "EMAIL2", "escalationPolicy": {"id": DEFAULT_POLICY}, "integrationKey": "new@example.com"}
     assert api.put("/api/alert-sources/%d" % source["id"], json=body).json()["integrationKey"] == "new@example.com"
+
+
+def test_an_email_source_needs_its_address(api):
+    answer = api.post("/api/alert-sources", json={"name": "mail", "integrationType": "EMAIL2", "escalationPolicy": {"id": DEFAULT_POLICY}})
+    assert answer.status_code == 400 and "integrationKey (the e-mail address) is required" in answer.json()["message"]
+    wrong = api.post("/api/alert-sources", json={"name": "mail", "integrationType": "EMAIL2", "escalationPolicy": {"id": DEFAULT_POLICY},
+                                                 "integrationKey": "not-an-address"})
+    assert wrong.status_code == 400 and "must be an e-mail address" in wrong.json()["message"]
+
+
+def test_services_are_references_shown_as_services_and_replaced_by_a_put(api):
+    source = api.create_source(services=[{"id": SERVICE_SEARCH}, {"id": SERVICE_CHECKOUT}, {"id": SERVICE_SEARCH}])
+    assert [(service["id"], service["name"]) for service in source["services"]] == [(SERVICE_SEARCH, "Search"), (SERVICE_CHECKOUT, "Checkout")]
+    assert source["services"][1] == {"id": SERVICE_CHECKOUT, "name": "Checkout", "alias": "checkout", "status": "OPERATIONAL", "description": "",
+                                     "oneOpenIncidentOnly": False, "showUptimeHistory": True, "teams": [{"id": TEAM_PLATFORM, "name": "Platform"}]}
+    listed = next(item for item in api.get("/api/alert-sources").json() if item["id"] == source["id"])
+    assert [service["id"] for service in listed["services"]] == [SERVICE_SEARCH, SERVICE_CHECKOUT]  # not include-only
+    # A full replace: services left out of a PUT are gone (only teams survive an omission).
+    body = {"name": source["name"], "integrationType": "ESWATCHER", "escalationPolicy": {"id": DEFAULT_POLICY}}
+    assert api.put("/api/alert-sources/%d" % source["id"], json=body).json()["services"] == []
+
+
+def test_unknown_invisible_or_too_many_services_are_refused(server, api):
+    unknown = api.post("/api/alert-sources", json={"name": "s", "integrationType": "ESWATCHER", "escalationPolicy": {"id": DEFAULT_POLICY},
+                                                   "services": [{"id": 424242}, {"name": "Checkout"}]})
+    assert unknown.status_code == 400
+    assert "services[0].id 424242 does not exist" in unknown.json()["message"] and "services[1].id is required" in unknown.json()["message"]
+    # Payment gateway belongs to the PRIVATE team Security, which the USER key cannot see.
+    hidden = ApiClient(server.url, USER_TOKEN).post("/api/alert-sources", json={
+        "name": "s", "integrationType": "ESWATCHER", "escalationPolicy": {"id": DEFAULT_POLICY}, "services": [{"id": SERVICE_PAYMENTS}]})
+    assert hidden.status_code == 400 and "services[0].id %d does not exist" % SERVICE_PAYMENTS in hidden.json()["message"]
+    many = api.post("/api/alert-sources", json={"name": "s", "integrationType": "ESWATCHER", "escalationPolicy": {"id": DEFAULT_POLICY},
+                                                "services": [{"id": SERVICE_CHECKOUT}] * 16})
+    assert many.status_code == 400 and "at most 15 services" in many.json()["message"]
+
+
+def test_severity_and_services_templates_are_include_only_and_auto_create_services_is_not_in_lists(api):
+    fields = {"severityTemplate": {"valueTemplate": {"textTemplate": "{{ metadata.sev }}"}, "mappings": [{"value": "p1", "severity": 1}]},
+              "servicesTemplate": [{"textTemplate": "{{ metadata.service }}"}, {"textTemplate": "search"}], "autoCreateServices": True}
+    source = api.create_source(**fields)
+    assert "severityTemplate" not in source and "servicesTemplate" not in source and source["autoCreateServices"] is True
+    wanted = api.get("/api/alert-sources/%d" % source["id"], params={"include": ["severityTemplate", "servicesTemplate", "textTemplate"]}).json()
+    assert wanted["severityTemplate"] == fields["severityTemplate"] and wanted["servicesTemplate"] == fields["servicesTemplate"]
+    listed = next(item for item in api.get("/api/alert-sources").json() if item["id"] == source["id"])
+    # AlertSourceNoIncludes, the list item, has neither autoCreateServices nor setupStatus.
+    assert "autoCreateServices" not in listed and "setupStatus" not in listed and "severityTemplate" not in listed
+    bad = api.post("/api/alert-sources", json={"name": "s", "integrationType": "ESWATCHER", "escalationPolicy": {"id": DEFAULT_POLICY},
+                                               "severityTemplate": {"valueTemplate": {"textTemplate": "x"}, "mappings": [{"value": "a", "severity": 6}]},
+                                               "servicesTemplate": [{"textTemplate": "x"}] * 11, "autoCreateServices": "yes"})
+    assert bad.status_code == 400
+    message = bad.json()["message"]
+    assert "severityTemplate.mappings[0]" in message and "servicesTemplate must be a list of at most 10" in message and "autoCreateServices" in message
 
 
 def test_support_hours_reference_and_legacy_inline_form(api):

@@ -1,7 +1,7 @@
 # Copyright: ilert.watcher contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The iLert emulator's look-ups: escalation policies, teams and support hours from the seed."""
+"""The iLert emulator's look-ups: escalation policies, teams, support hours and services from the seed."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 
 from emulator_kit.server import BackgroundServer
 from ilert_emulator import IlertEmulator
-from ilert_emulator.testing import DEFAULT_POLICY, SUPPORT_HOURS, TEAM_OBSERVABILITY, TEAM_PLATFORM, TEAM_SECURITY, ApiClient
+from ilert_emulator.testing import (DEFAULT_POLICY, SERVICE_CHECKOUT, SERVICE_PAYMENTS, SERVICE_SEARCH, SUPPORT_HOURS, TEAM_OBSERVABILITY,
+                                   TEAM_PLATFORM, TEAM_SECURITY, USER_TOKEN, ApiClient)
 
 
 def big_seed(count: int) -> dict:
@@ -21,13 +22,19 @@ def big_seed(count: int) -> dict:
         "escalationPolicies": [{"id": 1000 + index, "name": "policy %d" % index, "escalationRules": [{"escalationTimeout": 0, "users": [1]}]}
                                for index in range(count)],
         "supportHours": [{"id": 5000 + index, "name": "hours %d" % index, "timezone": "Europe/Berlin"} for index in range(count)],
+        "services": [{"id": 7000 + index, "name": "service %d" % index} for index in range(count)],
     }
 
 
-@pytest.fixture(name="api")
-def fixture_api():
+@pytest.fixture(name="server_url")
+def fixture_server_url():
     with BackgroundServer(IlertEmulator()) as server:
-        yield ApiClient(server.url)
+        yield server.url
+
+
+@pytest.fixture(name="api")
+def fixture_api(server_url):
+    return ApiClient(server_url)
 
 
 @pytest.fixture(name="big", scope="module")
@@ -54,6 +61,7 @@ def test_default_seed_has_the_default_policy_teams_support_hours(api):
     ("escalation-policies", "Default", DEFAULT_POLICY),
     ("teams", "Observability", TEAM_OBSERVABILITY),
     ("support-hours", "Office hours Berlin", SUPPORT_HOURS),
+    ("services", "Checkout", SERVICE_CHECKOUT),
 ])
 def test_get_by_id_and_by_exact_name(api, path, name, entity_id):
     by_id = api.get("/api/%s/%d" % (path, entity_id))
@@ -80,3 +88,19 @@ def test_page_limits_of_the_look_ups(big, path, limit):
     assert len(tail) == min(limit, 20)
     too_many = big.get("/api/" + path, params={"max-results": limit + 1})
     assert too_many.status_code == 400 and "max-results must be between 0 and %d" % limit in too_many.json()["message"]
+
+
+def test_services_list_default_page_is_ten_and_include_lowers_the_limit(big, api):
+    assert len(big.get("/api/services").json()) == 10  # iLert's default max-results for services
+    assert len(big.get("/api/services", params={"max-results": 100}).json()) == 100
+    assert big.get("/api/services", params={"max-results": 101}).status_code == 400
+    assert big.get("/api/services", params={"max-results": 26, "include": "uptime"}).status_code == 400
+    assert len(big.get("/api/services", params={"max-results": 25, "include": "uptime"}).json()) == 25
+    assert [service["id"] for service in api.get("/api/services").json()] == [SERVICE_CHECKOUT, SERVICE_SEARCH, SERVICE_PAYMENTS]
+
+
+def test_a_service_of_a_private_team_is_invisible_to_outsiders(server_url):
+    user = ApiClient(server_url, USER_TOKEN)
+    assert [service["id"] for service in user.get("/api/services").json()] == [SERVICE_CHECKOUT, SERVICE_SEARCH]
+    assert user.get("/api/services/%d" % SERVICE_PAYMENTS).status_code == 404
+    assert user.get("/api/services/name/Payment gateway").status_code == 404
