@@ -23,11 +23,12 @@ from datetime import datetime, timezone
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.wrappers import Response
 
-from emulator_kit.server import EmulatorApp
+from emulator_kit.server import EmulatorApp, json_response
 
 from . import cluster, datemath, query, search
+from .accounts import AccountsConfigError, NotificationAccounts
 from .call import Call
-from .errors import (WATCHES_INDEX, EsError, PlainError, fault_error, illegal_argument, index_not_found, licence_error, parse_error,
+from .errors import (WATCHES_INDEX, WATCHES_INDEX_UUID, EsError, PlainError, fault_error, illegal_argument, index_not_found, licence_error, parse_error,
                      validation_error, version_conflict, watch_not_found)
 from .execution import INLINE_WATCH_ID, MODES, Execution, Request
 from .indices import HISTORY_PREFIX, Indices, index_missing
@@ -86,6 +87,31 @@ def api(endpoint: str, locked: bool = True):
     return decorate
 
 
+def as_list_value(value) -> list[str]:
+    """A `_source` field list: comma separated text, a list, or nothing."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(item) for item in value]
+    return [item for item in str(value).split(",") if item]
+
+
+def _token_name(value) -> str:
+    if isinstance(value, dict):
+        return "START_OBJECT"
+    if isinstance(value, list):
+        return "START_ARRAY"
+    return "VALUE_STRING" if isinstance(value, str) else "VALUE_NUMBER" if isinstance(value, (int, float)) else "VALUE_BOOLEAN"
+
+
+def _publish_address(request) -> str:
+    """Where this node answers HTTP: the address it listens on (the Host header when it listens on every address)."""
+    host, port = request.environ.get("SERVER_NAME", ""), request.environ.get("SERVER_PORT", "")
+    if host in ("", "0.0.0.0", "::") or not port:
+        return request.host
+    return "%s:%s" % (host, port)
+
+
 def _check_id(watch_id: str) -> list[str]:
     return ["watch id contains whitespace"] if any(char.isspace() for char in watch_id) else []
 
@@ -95,13 +121,16 @@ class WatcherEmulator(EmulatorApp):
 
     def __init__(self, version: str = "9.1.0", license_type: str = "trial", clock=None, scheduler: bool = True,
                  refresh_interval: str = DEFAULT_REFRESH_INTERVAL, id_field_data: str = DEFAULT_ID_FIELD_DATA, monotonic=time.monotonic,
-                 **kwargs):
+                 notification_accounts=None, **kwargs):
         if license_type not in ("trial", "basic"):
             raise ValueError("license must be trial or basic, got %r" % license_type)
         if id_field_data not in ID_FIELD_DATA_CHOICES:
             raise ValueError("id_field_data must be one of %s, got %r" % (", ".join(ID_FIELD_DATA_CHOICES), id_field_data))
         self.version = ServerVersion.parse(version)
         self.license_type = license_type
+        # The node's xpack.notification.* accounts: set at start-up, changed at run time through the control route.
+        self.startup_accounts = NotificationAccounts(notification_accounts).describe()
+        self.accounts = NotificationAccounts(self.startup_accounts)
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.url_map = build_map(self.version)
         self.read_only_routes = READ_ONLY_ROUTES
@@ -114,7 +143,7 @@ class WatcherEmulator(EmulatorApp):
         self.manually_stopped = False
         self.watches_settings = dict(cluster.WATCHES_INDEX_SETTINGS)
         self.cluster_settings = {"persistent": {}, "transient": {}}
-        self.indices = Indices(clock=monotonic, refresh=self.refresh_settings)
+        self.indices = Indices(clock=monotonic, refresh=self.refresh_settings, wall_clock=self.clock)
         self.scripts: dict[str, dict] = {}
         self.node_id = cluster.NODE_ID
         self.executing: dict[str, dict] = {}
@@ -135,6 +164,7 @@ class WatcherEmulator(EmulatorApp):
         return Response(body, status=status, headers={"Content-Type": self.version.json_content_type})
 
     def reset_state(self) -> None:
+        self.accounts = NotificationAccounts(self.startup_accounts)
         self.store.reset()
         self.indices.reset()
         self.scripts = {}
@@ -169,6 +199,22 @@ class WatcherEmulator(EmulatorApp):
         response.headers["X-Elastic-Product"] = "Elasticsearch"
         return response
 
+    def control_route(self, name: str, request) -> Response | None:
+        """`GET|PUT /_emulator/notification_accounts`: the node's notification accounts (accounts.py), read or replaced."""
+        if name != "notification_accounts":
+            return None
+        if request.method == "GET":
+            return json_response(self.accounts.describe())
+        if request.method not in ("PUT", "POST"):
+            return None
+        try:
+            accounts = NotificationAccounts(request.get_json(force=True, silent=True))
+        except AccountsConfigError as error:
+            return json_response({"error": str(error)}, status=400)
+        with self.state_lock:
+            self.accounts = accounts
+        return json_response(accounts.describe())
+
     def unrouted(self, request, route: str) -> Response:
         call = Call(request, self.version)
         try:
@@ -195,7 +241,7 @@ class WatcherEmulator(EmulatorApp):
 
     def read_watch(self, call: Call, watch_id: str, source: dict) -> dict:
         """The stored source parsed again and written with secrets hidden (GET, query watches)."""
-        ctx = ParseContext(watch_id, self.version, allow_redacted=True)
+        ctx = ParseContext(watch_id, self.version, allow_redacted=True, accounts=self.accounts, stored_scripts=self.scripts)
         watch = redact_watch(parse_watch(source, ctx), self.version)
         for message in ctx.warnings:
             call.warn(message)
@@ -240,6 +286,23 @@ class WatcherEmulator(EmulatorApp):
                 flat[prefix + key] = value
         return flat
 
+    @api("cluster_state")
+    def on_cluster_state(self, call, metric=None, index=None):
+        names = self.indices.resolve(index, ignore_unavailable=as_bool(call.args, "ignore_unavailable", False)) if index else list(self.indices.indices)
+        indices = {name: {"uuid": self.indices.indices[name].uuid, "settings": {"index.number_of_shards": "1", "index.number_of_replicas": "1"}}
+                   for name in names}
+        if self.store.index_exists and (index is None or WATCHES_INDEX in str(index).split(",")):
+            indices[WATCHES_INDEX] = {"uuid": WATCHES_INDEX_UUID, "settings": dict(self.watches_settings)}
+        return call.respond(cluster.cluster_state(self.version, indices, metric))
+
+    @api("nodes_info")
+    def on_nodes_info(self, call, first=None, metric=None):
+        if metric is not None:
+            metrics, node_filter = cluster.node_info_metrics(metric)[0], first
+        else:
+            metrics, node_filter = cluster.node_info_metrics(first)
+        return call.respond(cluster.nodes_info(self.version, _publish_address(call.request), metrics, node_filter))
+
     @api("get_license")
     def on_get_license(self, call):
         return call.respond(cluster.licence(self.license_type))
@@ -265,7 +328,7 @@ class WatcherEmulator(EmulatorApp):
         self.require_licence()
 
         is_update = version > 0 or if_seq_no != UNASSIGNED_SEQ_NO
-        ctx = ParseContext(id, self.version, allow_redacted=is_update)
+        ctx = ParseContext(id, self.version, allow_redacted=is_update, accounts=self.accounts, stored_scripts=self.scripts)
         watch = parse_watch(call.content(), ctx)
         for message in ctx.warnings:
             call.warn(message)
@@ -389,7 +452,7 @@ class WatcherEmulator(EmulatorApp):
         except (datemath.DateError, ValueError) as error:
             raise parse_error("could not parse watch execution request. could not parse [trigger_data]: %s" % error) from error
         if body.get("watch") is not None:
-            ctx = ParseContext(INLINE_WATCH_ID, self.version)
+            ctx = ParseContext(INLINE_WATCH_ID, self.version, accounts=self.accounts, stored_scripts=self.scripts)
             watch = parse_watch(body["watch"], ctx)
             for message in ctx.warnings:
                 call.warn(message)
@@ -400,7 +463,8 @@ class WatcherEmulator(EmulatorApp):
                 if document is None:
                     raise EsError(404, "resource_not_found_exception", "Watch with id [%s] does not exist" % id)
                 source, seq_no = copy.deepcopy(document.source), document.seq_no
-            watch = parse_watch({key: value for key, value in source.items() if key != "status"}, ParseContext(id, self.version, allow_redacted=True))
+            ctx = ParseContext(id, self.version, allow_redacted=True, accounts=self.accounts, stored_scripts=self.scripts)
+            watch = parse_watch({key: value for key, value in source.items() if key != "status"}, ctx)
             request = Request(id, watch, source["status"], seq_no=seq_no)
         request.triggered_time = triggered or scheduled
         request.scheduled_time = scheduled or triggered
@@ -458,6 +522,7 @@ class WatcherEmulator(EmulatorApp):
         """IndexRequest on the document store (the caller holds the state lock). Returns the IndexResponse.
 
         `refresh`: RefreshPolicy IMMEDIATE or WAIT_UNTIL (searchable when this answers); NONE otherwise."""
+        index_name = self.indices.concrete_name(index_name)
         if index_name == ".watches":
             raise illegal_argument("the emulator keeps .watches for the Watcher APIs; index documents into other indices")
         index = self.indices.for_write(index_name)
@@ -525,29 +590,84 @@ class WatcherEmulator(EmulatorApp):
             raise index_missing(name)
         return index
 
-    @api("get_doc")
-    def on_get_doc(self, call, index, id):  # pylint: disable=redefined-builtin
-        document = self._index_or_404(index).docs.get(id)
-        if document is None:
-            return call.respond({"_index": index, "_id": id, "found": False}, 404)
-        answer = {"_index": index, "_id": id, "_version": document.version, "_seq_no": document.seq_no, "_primary_term": document.primary_term,
-                  "found": True}
-        spec = call.args.get("_source")
-        includes, excludes = call.args.get("_source_includes"), call.args.get("_source_excludes")
+    @staticmethod
+    def _source_wanted(spec, includes=None, excludes=None):
+        """FetchSourceContext of a get: `_source` true/false/fields, `_source_includes`, `_source_excludes`."""
+        if isinstance(spec, (bool, dict)) and includes is None and excludes is None:
+            return spec if isinstance(spec, bool) else {"includes": as_list_value(spec.get("includes")), "excludes": as_list_value(spec.get("excludes"))}
         if spec in ("false", "true") and not includes and not excludes:
-            wanted = spec == "true"
-        elif includes or excludes or spec:
-            wanted = {"includes": [item for item in (includes or spec or "").split(",") if item],
-                      "excludes": [item for item in (excludes or "").split(",") if item]}
-        else:
-            wanted = True
+            return spec == "true"
+        if includes or excludes or spec:
+            return {"includes": as_list_value(includes if includes is not None else spec), "excludes": as_list_value(excludes)}
+        return True
+
+    def _get_answer(self, index: str, doc_id: str, wanted) -> dict:
+        """GetResponse of one document (the index exists)."""
+        document = self.indices.get(index).docs.get(doc_id)
+        if document is None:
+            return {"_index": index, "_id": doc_id, "found": False}
+        answer = {"_index": index, "_id": doc_id, "_version": document.version, "_seq_no": document.seq_no,
+                  "_primary_term": document.primary_term, "found": True}
         kept = search.filter_source(document.source, wanted)
         if kept is not None:
             answer["_source"] = kept
-        return call.respond(answer)
+        return answer
+
+    @api("get_doc")
+    def on_get_doc(self, call, index, id):  # pylint: disable=redefined-builtin
+        index = self._index_or_404(self.indices.concrete_name(index)).name
+        answer = self._get_answer(index, id, self._source_wanted(call.args.get("_source"), call.args.get("_source_includes"),
+                                                                 call.args.get("_source_excludes")))
+        return call.respond(answer, 200 if answer["found"] else 404)
+
+    @api("mget")
+    def on_mget(self, call, index=None):
+        """RestMultiGetAction / MultiGetRequest: `docs` ({_index, _id, _source}) or `ids` with the index of the path;
+        a missing index fails that item only (MultiGetItemResponse with a failure)."""
+        body = call.content() if call.has_body else None
+        if not isinstance(body, dict):
+            raise validation_error("no documents to get")
+        default_source = self._source_wanted(call.args.get("_source"), call.args.get("_source_includes"), call.args.get("_source_excludes"))
+        items = []
+        for key, value in body.items():
+            if key == "docs" and isinstance(value, list):
+                items += [self._mget_item(item, index) for item in value]
+            elif key == "ids" and isinstance(value, list):
+                items += [{"_index": index, "_id": str(item)} for item in value]
+            else:
+                raise EsError(400, "parsing_exception", "Unknown key for a %s in [%s]." % (_token_name(value), key))
+        problems = ["no documents to get"] if not items else []
+        problems += ["index is missing for doc %d" % number for number, item in enumerate(items) if item.get("_index") is None]
+        problems += ["id is missing for doc %d" % number for number, item in enumerate(items) if item.get("_id") is None]
+        if problems:
+            raise validation_error(*problems)
+        docs = []
+        for item in items:
+            name = self.indices.concrete_name(str(item["_index"]))
+            if self.indices.get(name) is None:
+                docs.append({"_index": name, "_id": item["_id"], "error": index_missing(name).body()["error"]})
+                continue
+            wanted = self._source_wanted(item["_source"]) if "_source" in item else default_source
+            docs.append(self._get_answer(name, item["_id"], wanted))
+        return call.respond({"docs": docs})
+
+    @staticmethod
+    def _mget_item(item, default_index) -> dict:
+        if not isinstance(item, dict):
+            raise EsError(400, "parsing_exception", "docs array element should include an object")
+        out = {"_index": default_index}
+        for key, value in item.items():
+            if key in ("_index", "_id"):
+                out[key] = None if value is None else str(value)
+            elif key == "_source":
+                out["_source"] = value
+            elif key not in ("routing", "_routing", "stored_fields", "version", "version_type"):
+                raise EsError(400, "parsing_exception", "Unknown key for a %s in [%s]." % (_token_name(value), key))
+        return out
 
     @api("delete_doc")
     def on_delete_doc(self, call, index, id):  # pylint: disable=redefined-builtin
+        index = self.indices.concrete_name(index)
         docs = self._index_or_404(index).docs
         version, found = docs.delete(id, refresh=self._refresh_policy(call) is not None)
         answer = {"_index": index, "_id": id, "_version": version, "result": "deleted" if found else "not_found",

@@ -144,3 +144,74 @@ def update_settings(settings: dict, changes: dict, version: ServerVersion) -> No
             settings.pop(key, None)
         else:
             settings[key] = _settings_string(value)
+
+
+# --- the cluster state and node info, for clients (and YAML tests) that look up where the node is ----------------
+ROLES = ["data", "data_cold", "data_content", "data_frozen", "data_hot", "data_warm", "ingest", "master", "ml", "remote_cluster_client",
+         "transform"]
+STATE_METRICS = ("version", "master_node", "blocks", "nodes", "metadata", "routing_table", "routing_nodes", "customs")
+NODE_INFO_METRICS = ("settings", "os", "process", "jvm", "thread_pool", "transport", "http", "remote_cluster_server", "plugins", "ingest",
+                     "aggregations", "indices")
+TRANSPORT_ADDRESS = "127.0.0.1:9300"
+
+
+def _state_metrics(metric: str | None) -> set:
+    wanted = {item.strip() for item in (metric or "_all").split(",") if item.strip()}
+    if "_all" in wanted:
+        return set(STATE_METRICS)
+    unknown = sorted(wanted - set(STATE_METRICS))
+    if unknown:
+        raise EsError(400, "illegal_argument_exception", "request [/_cluster/state/%s] contains unrecognized metric: [%s]" % (metric, unknown[0]))
+    return wanted
+
+
+def cluster_state(version: ServerVersion, indices: dict, metric: str | None = None) -> dict:
+    """ClusterStateResponse of the one-node cluster: `indices` maps each index name to `{uuid, settings}`.
+
+    RestClusterStateAction writes `cluster_name` always, `cluster_uuid` with the metadata's, then each metric asked for
+    (ClusterState.toXContent); routing tables and customs are left out (the emulator has no shard allocation)."""
+    metrics = _state_metrics(metric)
+    state: dict = {"cluster_name": CLUSTER_NAME, "cluster_uuid": CLUSTER_UUID}
+    if "version" in metrics:
+        state.update({"version": 1, "state_uuid": "eMuLaToRsTaTeUuId000001"})
+    if "master_node" in metrics:
+        state["master_node"] = NODE_ID
+    if "blocks" in metrics:
+        state["blocks"] = {}
+    if "nodes" in metrics:
+        state["nodes"] = {NODE_ID: {"name": NODE_NAME, "ephemeral_id": "eMuLaToRePhEmErAlId0001", "transport_address": TRANSPORT_ADDRESS,
+                                    "external_id": NODE_NAME, "attributes": {}, "roles": ROLES, "version": version.number}}
+    if "metadata" in metrics:
+        state["metadata"] = {
+            "cluster_uuid": CLUSTER_UUID, "cluster_uuid_committed": True,
+            "cluster_coordination": {"term": 1, "last_committed_config": [NODE_ID], "last_accepted_config": [NODE_ID],
+                                     "voting_config_exclusions": []},
+            "templates": {},
+            "indices": {name: {"state": "open", "settings": nest(dict(item["settings"], **{"index.uuid": item["uuid"], "index.provided_name": name})),
+                               "mappings": {}, "aliases": []} for name, item in sorted(indices.items())},
+        }
+    return state
+
+
+def node_info_metrics(path_part: str | None) -> tuple[set, str | None]:
+    """RestNodesInfoAction: `/_nodes/{x}` names metrics when every item of x is one, else nodes."""
+    if not path_part:
+        return set(NODE_INFO_METRICS), None
+    items = {item.strip() for item in path_part.split(",") if item.strip()}
+    if items <= set(NODE_INFO_METRICS) | {"_all"}:
+        return (set(NODE_INFO_METRICS) if "_all" in items else items), None
+    return set(NODE_INFO_METRICS), path_part
+
+
+def nodes_info(version: ServerVersion, publish_address: str, metrics: set, node_filter: str | None = None) -> dict:
+    """NodesInfoResponse with the sections the emulator can answer truthfully: where its HTTP and transport listen."""
+    selected = node_filter is None or any(item in ("_all", "_local", "_master", NODE_ID, NODE_NAME, "*")
+                                          for item in node_filter.split(","))
+    node = {"name": NODE_NAME, "transport_address": TRANSPORT_ADDRESS, "host": "127.0.0.1", "ip": "127.0.0.1", "version": version.number,
+            "build_flavor": "default", "build_type": "docker", "build_hash": version.build_hash, "roles": ROLES, "attributes": {}}
+    if "http" in metrics:
+        node["http"] = {"bound_address": [publish_address], "publish_address": publish_address, "max_content_length_in_bytes": 104857600}
+    if "transport" in metrics:
+        node["transport"] = {"bound_address": [TRANSPORT_ADDRESS], "publish_address": TRANSPORT_ADDRESS, "profiles": {}}
+    return {"_nodes": {"total": 1 if selected else 0, "successful": 1 if selected else 0, "failed": 0}, "cluster_name": CLUSTER_NAME,
+            "nodes": {NODE_ID: node} if selected else {}}

@@ -149,3 +149,105 @@ def java_string(moment: datetime) -> str:
     if moment.microsecond:
         text += ".%03d" % (moment.microsecond // 1000) if moment.microsecond % 1000 == 0 else ".%06d" % moment.microsecond
     return text + "Z"
+
+
+# --- date math in index names ------------------------------------------------------------------
+# IndexNameExpressionResolver.DateMathExpressionResolver (server/src/main/java/org/elasticsearch/cluster/metadata/
+# IndexNameExpressionResolver.java, elastic/elasticsearch@370ef93ba5f35d799a5b027cec975f5d87624068): `<static{math{format|zone}}>`,
+# `\` escapes, the default format `uuuu.MM.dd` in UTC.
+
+DEFAULT_INDEX_DATE_PATTERN = "uuuu.MM.dd"
+_JAVA_FIELDS = {"uuuu": "%Y", "yyyy": "%Y", "uu": "%y", "yy": "%y", "MM": "%m", "dd": "%d", "HH": "%H", "mm": "%M", "ss": "%S"}
+
+
+class IndexNameError(ValueError):
+    """An index name expression DateMathExpressionResolver refuses (ElasticsearchParseException)."""
+
+
+def format_java_pattern(moment: datetime, pattern: str) -> str:
+    """DateFormatter.forPattern(pattern).format for the fields index names use (years, months, days, hours, minutes,
+    seconds, quoted literals, punctuation); other pattern letters are refused rather than guessed."""
+    out, position = [], 0
+    while position < len(pattern):
+        char = pattern[position]
+        if char == "'":
+            end = pattern.find("'", position + 1)
+            if end < 0:
+                raise IndexNameError("Pattern ends with an incomplete string literal: " + pattern)
+            out.append(pattern[position + 1:end] or "'")
+            position = end + 1
+            continue
+        if char.isalpha():
+            run = len(pattern) - position - len(pattern[position:].lstrip(char))
+            field = _JAVA_FIELDS.get(char * run)
+            if field is None:
+                raise IndexNameError("the emulator does not format the date pattern letters [%s] in [%s]" % (char * run, pattern))
+            out.append(moment.strftime(field))
+            position += run
+            continue
+        out.append(char)
+        position += 1
+    return "".join(out)
+
+
+def _placeholder(text: str, now: datetime) -> str:
+    """One `{math}` or `{math{format|zone}}`, resolved and formatted."""
+    bound = text.find("{")
+    if bound < 0:
+        math, pattern, zone_name = text, DEFAULT_INDEX_DATE_PATTERN, None
+    else:
+        if text.rfind("}") != len(text) - 1:
+            raise IndexNameError("invalid dynamic name expression [%s]. missing closing `}` for date math format" % text)
+        if bound == len(text) - 2:
+            raise IndexNameError("invalid dynamic name expression [%s]. missing date format" % text)
+        math = text[:bound]
+        pattern, separator, zone_name = text[bound + 1:-1].partition("|")
+        zone_name = zone_name if separator else None
+    moment_zone = zone(zone_name) if zone_name else timezone.utc
+    moment = resolve(math, now, round_up=False, default_zone=moment_zone).astimezone(moment_zone)
+    return format_java_pattern(moment, pattern)
+
+
+def resolve_index_name(expression: str, now: datetime) -> str:
+    """The index an expression names: `<logs-{now/d}>` is `logs-2024.03.05` (UTC); anything else is itself."""
+    if not (expression.startswith("<") and expression.endswith(">")):
+        return expression
+    inner = expression[1:-1]
+    captured, placeholder = [], None
+    escape = in_format = False
+    for position, char in enumerate(inner, start=1):
+        escaped, escape = escape, False
+        if char == "\\" and not escaped:
+            escape = True
+            continue
+        if char == "\\":
+            captured.append(char)
+            continue
+        if placeholder is not None:
+            if char == "{":
+                if in_format and not escaped:
+                    raise IndexNameError("invalid dynamic name expression [%s]. invalid character in placeholder at position [%d]" % (
+                        inner, position))
+                in_format = True
+                placeholder.append(char)
+            elif char == "}" and in_format:
+                in_format = escaped
+                placeholder.append(char)
+            elif char == "}":
+                captured.append(_placeholder("".join(placeholder), now))
+                placeholder = None
+            else:
+                placeholder.append(char)
+        elif char == "{" and not escaped:
+            placeholder = []
+        elif char == "}" and not escaped:
+            raise IndexNameError("invalid dynamic name expression [%s]. invalid character at position [%d]. `{` and `}` are reserved "
+                                 "characters and should be escaped when used as part of the index name using `\\` (e.g. `\\{text\\}`)"
+                                 % (inner, position))
+        else:
+            captured.append(char)
+    if placeholder is not None:
+        raise IndexNameError("invalid dynamic name expression [%s]. date math placeholder is open ended" % inner)
+    if not captured:
+        raise IndexNameError("nothing captured")
+    return "".join(captured)

@@ -26,10 +26,12 @@ from datetime import datetime
 import requests
 
 from . import datemath, search
-from .errors import EsError
+from .errors import EsError, validation_error
 from .http_client import for_record, render_request, render_template, send
+from .http_request import redact_http_request
 from .mustache import EsDate, model as mustache_model, plain, render
-from .status import ACKABLE, ACKED, AWAITS
+from .status import ACKABLE, ACKED, AWAITS, new_status
+from .watch_parser import redact_watch
 
 LOGGER = logging.getLogger("es_emulator.watcher")
 INLINE_WATCH_ID = "_inlined_"
@@ -154,7 +156,8 @@ class Execution:
         self.request = request
         self.watch = request.watch
         self.known = request.status is not None
-        self.status = copy.deepcopy(request.status) if self.known else {"actions": {}}
+        # An inline watch gets the status WatchParser gives a watch without one: active, every action awaiting.
+        self.status = copy.deepcopy(request.status) if self.known else new_status(self.watch.get("actions", {}), True, app.now())
         for action_id in self.watch.get("actions", {}):
             self.status.setdefault("actions", {}).setdefault(action_id, {"ack": {"timestamp": app.now(), "state": AWAITS}})
         self.execution_time = app.clock()
@@ -214,6 +217,10 @@ class Execution:
                                      allow_no_indices=options.get("allow_no_indices", True), id_field_data=self.app.id_field_data_enabled())
         return request, response
 
+    def hide_secrets(self, request: dict) -> dict:
+        """HttpRequest.toXContent with WatcherParams.hideSecrets, as the execute API writes the record."""
+        return redact_http_request(for_record(request), self.app.version.redacts_authorization_header)
+
     # --- inputs ------------------------------------------------------------------------------------
     def run_input(self, spec: dict) -> dict:
         kind, body = next(iter(spec.items()))
@@ -229,11 +236,13 @@ class Execution:
                 payload = _extract(payload, body.get("extract"))
             elif kind == "http":
                 request = render_request(body["request"], self.ctx())
-                result["http"] = {"request": for_record(request)}
+                result["http"] = {"request": self.hide_secrets(request)}
                 response = send(request)
                 result["http"]["status_code"] = response["status"]
                 payload = _http_payload(response, body.get("response_content_type"))
-                payload = _extract(payload, body.get("extract"))
+                if body.get("extract"):
+                    # ExecutableHttpInput: `_status_code` and `_headers` are set before the extracted keys are added.
+                    payload = dict(_extract(payload, body["extract"]), **{key: payload[key] for key in ("_status_code", "_headers") if key in payload})
             elif kind == "chain":
                 payload, chained = {}, {}
                 for item in body["inputs"]:
@@ -398,22 +407,22 @@ class Execution:
         ok = "simulated" if simulate else "success"
         try:
             if kind == "logging":
-                text = render_template(spec.get("text"), data)
+                text = self.render_text(spec.get("text"), data)
                 if not simulate:
                     LOGGER.log(getattr(logging, str(spec.get("level", "info")).upper(), logging.INFO), "[%s] %s", action_id, text)
                 return {"status": ok, "logging": {"logged_text": text}}
             if kind == "index":
-                return self._index(spec, payload, simulate)
+                return self._index(action_id, spec, payload, simulate)
             if kind == "webhook":
                 request = render_request(spec, data)
                 if simulate:
-                    return {"status": ok, "webhook": {"request": for_record(request)}}
+                    return {"status": ok, "webhook": {"request": self.hide_secrets(request)}}
                 try:
                     response = send(request)
                 except requests.RequestException as error:
                     return {"status": "failure", "reason": "failed to send request: %s" % error,
-                            "error": {"type": "i_o_exception", "reason": str(error)}, "webhook": {"request": for_record(request)}}
-                outcome = {"webhook": {"request": for_record(request), "response": response}}
+                            "error": {"type": "i_o_exception", "reason": str(error)}, "webhook": {"request": self.hide_secrets(request)}}
+                outcome = {"webhook": {"request": self.hide_secrets(request), "response": response}}
                 if response["status"] >= 400:
                     return dict(outcome, status="failure", reason="received [%d] status code" % response["status"])
                 return dict(outcome, status="success")
@@ -423,42 +432,94 @@ class Execution:
         except (EsError, ValueError) as error:
             return {"status": "failure", **_failure(error)}
 
-    def _index(self, spec: dict, payload: dict, simulate: bool) -> dict:
-        documents = payload.get("_doc")
-        bulk = isinstance(documents, list)
-        items = documents if bulk else [payload]
-        requests_ = []
-        for item in items:
-            if not isinstance(item, dict):
-                raise EsError(400, "illegal_argument_exception", "could not execute action [index] because a document in [_doc] is not an object")
-            source = dict(item)
-            index = source.pop("_index", None) or spec.get("index")
-            doc_id = source.pop("_id", None) or spec.get("doc_id")
-            if index is None:
-                raise EsError(400, "illegal_argument_exception", "could not execute action [index]. [index] was not set in the action nor in the payload")
-            if spec.get("execution_time_field"):
-                source[spec["execution_time_field"]] = datemath.iso(self.execution_time)
-            requests_.append((index, doc_id, source))
-        if simulate:
-            if bulk:
-                return {"status": "simulated", "index": {"request": [
-                    dict({"index": index, "source": source}, **({"doc_id": doc_id} if doc_id else {})) for index, doc_id, source in requests_]}}
-            index, doc_id, source = requests_[0]
-            request = {"index": index, "source": source}
-            if doc_id:
-                request["doc_id"] = doc_id
-            if bulk:
-                request["source"] = [item[2] for item in requests_]
-            return {"status": "simulated", "index": {"request": request}}
-        responses = []
+    def render_text(self, template, data: dict) -> str:
+        """TextTemplateEngine.render: the template's params under the model (ctx wins); a stored script by its `id`."""
+        if isinstance(template, dict) and "id" in template:
+            with self.app.state_lock:
+                script = self.app.scripts.get(template["id"])
+            if script is None:
+                raise EsError(404, "resource_not_found_exception", "unable to find script [%s] in cluster state" % template["id"])
+            if script.get("lang") != "mustache":
+                raise painless_error("templates in [%s]" % script.get("lang"))
+            template = dict(script, params=template.get("params") or {})
+        return render_template(template, data)
+
+    # --- the index action (ExecutableIndexAction) -----------------------------------------------------
+    def _illegal_state(self, action_id: str, message: str) -> EsError:
+        return EsError(500, "illegal_state_exception", "could not execute action [%s] of watch [%s]. %s" % (action_id, self.request.watch_id, message))
+
+    def _target(self, action_id: str, name: str, document: dict, field_name: str, configured):
+        """getField: `_index` / `_id` taken out of the document, unless the action sets the same thing."""
+        found = document.pop(field_name, None) if field_name in document else None
+        if found is None:
+            return configured
+        if configured is not None:
+            raise self._illegal_state(action_id, "[ctx.payload.%s] or [ctx.payload._doc.%s] were set together with action [%s] field. "
+                                                 "Only set one of them" % (field_name, field_name, name))
+        return _java_text(found)
+
+    def _index_request(self, action_id: str, spec: dict, document: dict) -> tuple:
+        document = dict(document)
+        index = self._target(action_id, "index", document, "_index", spec.get("index"))
+        doc_id = self._target(action_id, "id", document, "_id", spec.get("doc_id"))
+        if spec.get("execution_time_field"):
+            document[spec["execution_time_field"]] = datemath.iso(self.execution_time)
+        return index, doc_id, document
+
+    def _write(self, spec: dict, index, doc_id, source: dict) -> dict:
+        if index is None:
+            raise validation_error("index is missing")
         with self.app.state_lock:
-            for index, doc_id, source in requests_:
-                # IndexAction `refresh`: the RefreshPolicy of the request (none unless given)
-                responses.append(self.app.write_document(index, doc_id, source, create=spec.get("op_type") == "CREATE",
-                                                         refresh=spec.get("refresh") in ("true", "wait_for")))
-        shaped = [{"created": r["result"] == "created", "result": r["result"], "id": r["_id"], "version": r["_version"], "index": r["_index"]}
-                  for r in responses]
-        return {"status": "success", "index": {"response": shaped if bulk else shaped[0]}}
+            # `refresh`: the RefreshPolicy of the request (none unless given); `<name-{now/d}>` resolves when written.
+            answer = self.app.write_document(index, doc_id, source, create=spec.get("op_type") == "CREATE",
+                                             refresh=spec.get("refresh") in ("true", "wait_for"))
+        return {"created": answer["result"] == "created", "result": answer["result"], "id": answer["_id"], "version": answer["_version"],
+                "index": answer["_index"]}
+
+    @staticmethod
+    def _simulated(spec: dict, index, doc_id, source) -> dict:
+        request = {"index": index}
+        if doc_id is not None:
+            request["doc_id"] = doc_id
+        if spec.get("refresh") is not None:
+            request["refresh"] = spec["refresh"]
+        request["source"] = source
+        return {"status": "simulated", "index": {"request": request}}
+
+    def _index(self, action_id: str, spec: dict, payload: dict, simulate: bool) -> dict:
+        data = payload
+        if "_doc" in data:
+            documents = data["_doc"]
+            if isinstance(documents, list):
+                return self._index_bulk(action_id, spec, documents, simulate)
+            if not isinstance(documents, dict):
+                raise self._illegal_state(action_id, "failed to index payload data.[_data] field must either hold a Map or an List/Array of Maps")
+            data = documents
+        index, doc_id, source = self._index_request(action_id, spec, data)
+        if simulate:
+            return self._simulated(spec, index, doc_id, source)
+        return {"status": "success", "index": {"response": self._write(spec, index, doc_id, source)}}
+
+    def _index_bulk(self, action_id: str, spec: dict, documents: list, simulate: bool) -> dict:
+        if spec.get("doc_id") is not None:
+            # The Java message has placeholders and no arguments: it reads `[{}]` literally.
+            raise EsError(500, "illegal_state_exception", "could not execute action [{}] of watch [{}]. [doc_id] cannot be used with bulk [_doc] indexing")
+        requests_ = []
+        for document in documents:
+            if not isinstance(document, dict):
+                raise self._illegal_state(action_id, "failed to index payload data. [_data] field must either hold a Map or an List/Array of Maps")
+            requests_.append(self._index_request(action_id, spec, document))
+        if simulate:
+            return self._simulated(spec, "", "", [{"_id": doc_id, "_index": index} for index, doc_id, dummy in requests_])
+        items = []
+        for index, doc_id, source in requests_:
+            try:
+                items.append(self._write(spec, index, doc_id, source))
+            except EsError as error:
+                items.append({"failed": True, "message": _failure_message(error, index), "id": doc_id, "index": index})
+        failures = sum(1 for item in items if item.get("failed"))
+        status = "success" if not failures else ("failure" if failures == len(items) else "partial_failure")
+        return {"status": status, "index": {"response": items}}
 
     # --- the whole run -----------------------------------------------------------------------------
     def _on_action_result(self, action_id: str, result: dict) -> None:
@@ -477,7 +538,9 @@ class Execution:
             action_status["last_throttle"] = {"timestamp": stamp, "reason": result.get("reason", "")}
 
     def run(self) -> tuple[dict, dict]:
-        started = time.monotonic()
+        # WatchExecutionContext.start() .. finish(): System.nanoTime() from before the input to after the last action,
+        # truncated to milliseconds (TimeUnit.NANOSECONDS.toMillis).
+        started = time.monotonic_ns()
         stamp = datemath.iso(self.execution_time)
         result: dict = {"execution_time": stamp}
         state = None
@@ -521,7 +584,7 @@ class Execution:
                 else:
                     result["actions"] = []
                     state = "execution_not_needed"
-        result["execution_duration"] = int((time.monotonic() - started) * 1000)
+        result["execution_duration"] = (time.monotonic_ns() - started) // 1_000_000
         result = {key: result[key] for key in ("execution_time", "execution_duration", "input", "condition", "transform", "actions") if key in result}
         self.status["execution_state"] = state
         return self._record(state, result), self.status
@@ -548,8 +611,10 @@ class Execution:
         else:
             trigger_event = {"type": "schedule", "triggered_time": datemath.iso(self.triggered_time),
                              "schedule": {"scheduled_time": datemath.iso(self.scheduled_time)}}
+        # WatchRecord.toXContent with hideSecrets: the watch's input as a GET shows it.
+        shown_input = redact_watch({"input": self.watch.get("input", {"none": {}}), "actions": {}}, self.app.version)["input"]
         record = {"watch_id": self.request.watch_id, "node": self.app.node_id, "state": state, "@timestamp": datemath.iso(self.execution_time),
-                  "status": None, "trigger_event": trigger_event, "input": self.watch.get("input"), "condition": self.watch.get("condition")}
+                  "status": None, "trigger_event": trigger_event, "input": shown_input, "condition": self.watch.get("condition")}
         if self.watch.get("metadata") is not None:
             record["metadata"] = self.watch["metadata"]
         if self.request.debug:
@@ -605,6 +670,21 @@ def _http_payload(response: dict, content_type: str | None) -> dict:
     payload["_status_code"] = response["status"]
     payload["_headers"] = response["headers"]
     return payload
+
+
+def _java_text(value) -> str:
+    """Object.toString of a payload value: `true`, `5`, `1.5`."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else json.dumps(value) if isinstance(value, (dict, list)) else str(value)
+
+
+def _failure_message(error: EsError, index) -> str:
+    """BulkItemResponse.getFailureMessage: the cause's toString, `[index][0] SimpleName[reason]` (ElasticsearchException.toString
+    with ExceptionsHelper.detailedMessage; the shard prefix only for index-level failures)."""
+    name = "".join(part.capitalize() for part in error.type.split("_"))
+    prefix = "[%s][0] " % index if error.extra.get("shard") is not None else ""
+    return "%s%s[%s]" % (prefix, name, error.reason)
 
 
 def _failure(error: Exception) -> dict:

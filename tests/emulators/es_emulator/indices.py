@@ -16,7 +16,9 @@ from __future__ import annotations
 import fnmatch
 import time
 import uuid
+from datetime import datetime, timezone
 
+from . import datemath
 from .errors import EsError
 from .store import IMMEDIATE, RefreshSettings, WatchStore, parse_interval
 
@@ -66,6 +68,23 @@ def refresh_settings_for(settings: dict, default: RefreshSettings) -> RefreshSet
         return default  # settings are accepted, not validated (README, "Not emulated")
 
 
+def split_expression(expression: str) -> list[str]:
+    """Comma separated names; a comma inside a date math name (`<logs-{now/d{yyyy,MM}}>`) does not split."""
+    parts, current, depth = [], [], 0
+    for char in expression:
+        if char == "<":
+            depth += 1
+        elif char == ">":
+            depth -= 1
+        if char == "," and depth <= 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
 class Index:
     def __init__(self, name: str, settings: dict | None = None, mappings: dict | None = None, clock=time.monotonic,
                  refresh: RefreshSettings = IMMEDIATE):
@@ -79,19 +98,33 @@ class Index:
         self.keyword_strings = name.startswith(HISTORY_PREFIX)
 
 
+def resolve_date_math(expression: str, now: datetime) -> str:
+    """IndexNameExpressionResolver.resolveDateMathExpression; its ElasticsearchParseException is a 400 parse_exception."""
+    try:
+        return datemath.resolve_index_name(expression, now)
+    except (datemath.IndexNameError, datemath.DateError) as error:
+        raise EsError(400, "parse_exception", str(error)) from error
+
+
 class Indices:
-    def __init__(self, clock=time.monotonic, refresh: RefreshSettings = IMMEDIATE):
+    def __init__(self, clock=time.monotonic, refresh: RefreshSettings = IMMEDIATE, wall_clock=None):
         self.indices: dict[str, Index] = {}
         self._clock = clock
         self._refresh = refresh
+        # Date math in index names (`<logs-{now/d}>`) is resolved against the time of the request.
+        self.wall_clock = wall_clock or (lambda: datetime.now(timezone.utc))
+
+    def concrete_name(self, expression: str) -> str:
+        return resolve_date_math(expression, self.wall_clock())
 
     def reset(self) -> None:
         self.indices = {}
 
     def get(self, name: str) -> Index | None:
-        return self.indices.get(name)
+        return self.indices.get(self.concrete_name(name))
 
     def create(self, name: str, settings: dict | None = None, mappings: dict | None = None) -> Index:
+        name = self.concrete_name(name)
         validate_name(name)
         if name in self.indices:
             raise EsError(400, "resource_already_exists_exception", "index [%s/%s] already exists" % (name, self.indices[name].uuid),
@@ -101,14 +134,15 @@ class Indices:
         return index
 
     def for_write(self, name: str) -> Index:
+        name = self.concrete_name(name)
         index = self.indices.get(name)
         return index if index is not None else self.create(name)
 
     def resolve(self, expression, allow_no_indices: bool = True, ignore_unavailable: bool = False) -> list[str]:
         """Concrete index names for an expression (a string or a list)."""
-        parts = expression if isinstance(expression, list) else str(expression or "_all").split(",")
+        parts = expression if isinstance(expression, list) else split_expression(str(expression or "_all"))
         names: list[str] = []
-        for part in (item.strip() for item in parts):
+        for part in (self.concrete_name(item.strip()) for item in parts):
             if not part:
                 continue
             if part.startswith("-") and names:

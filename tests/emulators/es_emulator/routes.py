@@ -64,6 +64,11 @@ ENDPOINTS = {
     "search": Endpoint(_SEARCH, body=True),
     "count": Endpoint(frozenset({"allow_no_indices", "expand_wildcards", "ignore_unavailable", "q", "routing", "preference",
                                  "min_score", "terminate_after", "ignore_throttled", "analyzer", "default_operator", "df", "lenient"}), body=True),
+    "mget": Endpoint(frozenset({"_source", "_source_excludes", "_source_includes", "preference", "realtime", "refresh", "routing",
+                                "stored_fields", "force_synthetic_source"}), body=True),
+    "cluster_state": Endpoint(frozenset({"allow_no_indices", "expand_wildcards", "flat_settings", "ignore_unavailable", "local",
+                                         "master_timeout", "wait_for_metadata_version", "wait_for_timeout"})),
+    "nodes_info": Endpoint(frozenset({"flat_settings", "master_timeout", "timeout"})),
     "put_script": Endpoint(frozenset({"master_timeout", "timeout", "context"}), body=True),
     "get_script": Endpoint(frozenset({"master_timeout"})),
     "delete_script": Endpoint(frozenset({"master_timeout", "timeout"})),
@@ -97,6 +102,12 @@ _CLUSTER = [
     ("/_cluster/settings", ["GET"], "get_cluster_settings"),
     ("/_cluster/settings", ["PUT"], "put_cluster_settings"),
     ("/_license", ["GET"], "get_license"),
+    ("/_cluster/state", ["GET"], "cluster_state"),
+    ("/_cluster/state/<metric>", ["GET"], "cluster_state"),
+    ("/_cluster/state/<metric>/<index:index>", ["GET"], "cluster_state"),
+    ("/_nodes", ["GET"], "nodes_info"),
+    ("/_nodes/<first>", ["GET"], "nodes_info"),
+    ("/_nodes/<first>/<metric>", ["GET"], "nodes_info"),
     ("/.watches/_search", ["GET", "POST"], "search_watches_index"),
 ]
 # The document store (indices other than .watches) and stored scripts.
@@ -105,6 +116,8 @@ _DOCUMENTS = [
     ("/<index:index>/_doc/<id>", ["PUT", "POST"], "index_doc"),
     ("/<index:index>/_create/<id>", ["PUT", "POST"], "create_doc"),
     ("/<index:index>/_doc/<id>", ["GET"], "get_doc"),
+    ("/_mget", ["GET", "POST"], "mget"),
+    ("/<index:index>/_mget", ["GET", "POST"], "mget"),
     ("/<index:index>/_doc/<id>", ["DELETE"], "delete_doc"),
     ("/_bulk", ["POST", "PUT"], "bulk"),
     ("/<index:index>/_bulk", ["POST", "PUT"], "bulk"),
@@ -137,12 +150,13 @@ _LEGACY = [
 ]
 
 READ_ONLY_ROUTES = frozenset({"/_watcher/_query/watches", "/.watches/_search", "/_search", "/<index:index>/_search", "/_count",
-                              "/<index:index>/_count"})
+                              "/<index:index>/_count", "/_mget", "/<index:index>/_mget"})
 
 
 class IndexConverter(BaseConverter):
-    """An index expression in a path: not starting with `_` (those are API names)."""
-    regex = r"[^_/][^/]*"
+    """An index expression in a path: not starting with `_` (those are API names). A date math name
+    (`<logs-{now/d}>`, sent URL-encoded) may hold a `/`, which arrives decoded."""
+    regex = r"(?:[^_/<]|<[^>]*>)(?:[^/<]|<[^>]*>)*"
 
 
 def modern_path(legacy_path: str) -> str:
