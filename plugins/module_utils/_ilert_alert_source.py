@@ -24,6 +24,7 @@ from ansible_collections.ilert.watcher.plugins.module_utils._ilert import (
     client_from_module,
 )
 from ansible_collections.ilert.watcher.plugins.module_utils._ilert_alert_source_state import (
+    EMAIL_TYPES,
     READ_ONLY_FIELDS,
     AlertSourceError,
     api_fields,
@@ -38,6 +39,7 @@ from ansible_collections.ilert.watcher.plugins.module_utils._ilert_alert_source_
 )
 from ansible_collections.ilert.watcher.plugins.module_utils._ilert_lookup import Resolver, UnresolvedName
 from ansible_collections.ilert.watcher.plugins.module_utils._resource import ResourceModule
+from ansible_collections.ilert.watcher.plugins.module_utils._watch_secrets import MASK
 
 SOURCES_PATH = "/api/alert-sources"
 SOURCE_PATH = "/api/alert-sources/{id}"
@@ -144,6 +146,9 @@ class AlertSource(ResourceModule):
         current = self.current
         if current is None and desired.get("escalation_policy") is None:
             raise AlertSourceError("escalation_policy is required to create alert source '%s' (give its name or id)." % self.params["name"])
+        if current is None and desired["integration_type"] in EMAIL_TYPES and desired.get("email") is None:
+            raise AlertSourceError("email is required to create the %s alert source '%s': it is the address the source receives alerts at."
+                                   % (desired["integration_type"], self.params["name"]))
         if current is not None and current.get("integrationType") != desired["integration_type"]:
             raise AlertSourceError(
                 "Alert source '%s' (id %s) has integration type %s, not %s. iLert cannot change the type of an alert source in "
@@ -156,8 +161,9 @@ class AlertSource(ResourceModule):
         for kind in ("escalation_policy", "support_hours"):
             if desired.get(kind) is not None:
                 desired[kind] = self.resolver.resolve(kind, desired[kind])
-        if "teams" in desired:
-            desired["teams"] = sorted(set(self.resolver.resolve("teams", team) for team in desired["teams"]))
+        for kind in ("teams", "services"):
+            if kind in desired:
+                desired[kind] = sorted(set(self.resolver.resolve(kind, entity) for entity in desired[kind]))
         self._desired = desired
         return desired
 
@@ -240,10 +246,17 @@ class AlertSource(ResourceModule):
             value = preview.get(field)
             if isinstance(value, dict) and "name" not in value and value.get("id") in names[kind]:
                 value["name"] = names[kind][value["id"]]
-        if "teams" in desired:
-            preview["teams"] = [dict({"id": team}, **({"name": names["teams"][team]} if team in names["teams"] else {}))
-                                for team in desired["teams"]]
+        for kind in ("teams", "services"):
+            if kind in desired:
+                preview[kind] = [dict({"id": entity}, **({"name": names[kind][entity]} if entity in names[kind] else {}))
+                                 for entity in desired[kind]]
         return preview
+
+    def shown(self, state: dict) -> dict:
+        """The address of an e-mail source is its integration key: anyone who knows it can raise alerts."""
+        if state and state.get("email") is not None:
+            return dict(state, email=MASK)
+        return state
 
     def result_values(self, obj) -> dict:
         obj = obj or {}

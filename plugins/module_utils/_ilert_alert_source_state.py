@@ -8,9 +8,9 @@ Backwards incompatible changes can happen here in any release. Pure functions, n
 
 Three forms of an alert source meet here:
 
-* the module options (snake_case, names or ids for policies, teams and support hours);
+* the module options (snake_case, names or ids for policies, teams, support hours and services);
 * the canonical state (``normalize_params`` / ``current_view``): option names as keys, references
-  as numeric ids, teams as a sorted list of ids, templates as their text, ``None`` for "none";
+  as numeric ids, teams and services as sorted lists of ids, templates as their text, ``None`` for "none";
   the two are compared with ``==`` and only for the keys the user set;
 * iLert's JSON (camelCase, ``{"textTemplate": ...}`` templates, ``{"id": ...}`` references).
 
@@ -50,6 +50,7 @@ SCALARS = {
     "alert_priority_rule": "alertPriorityRule",
     "score_threshold": "scoreThreshold",
     "severity": "severity",
+    "auto_create_services": "autoCreateServices",
 }
 DURATIONS = {"alert_grouping_window": "alertGroupingWindow", "auto_resolution_timeout": "autoResolutionTimeout"}
 TEMPLATES = {
@@ -58,6 +59,7 @@ TEMPLATES = {
     "routing_template": "routingTemplate",
     "alert_key_template": "alertKeyTemplate",
 }
+MAPPING_TEMPLATES = {"priority_template": "priorityTemplate", "severity_template": "severityTemplate"}
 FILTERS = {
     "event_filter": "eventFilter",
     "event_type_filter_create": "eventTypeFilterCreate",
@@ -65,9 +67,11 @@ FILTERS = {
     "event_type_filter_resolve": "eventTypeFilterResolve",
 }
 # What iLert assumes when a field is missing; a missing field equals its default.
-SERVER_DEFAULTS = {"active": True, "alert_creation": "ONE_ALERT_PER_EMAIL", "alert_priority_rule": "HIGH"}
+SERVER_DEFAULTS = {"active": True, "alert_creation": "ONE_ALERT_PER_EMAIL", "alert_priority_rule": "HIGH", "auto_create_services": False}
 
 MAX_LINK_TEMPLATES = 10  # iLert's limit
+MAX_SERVICES_TEMPLATES = 10  # iLert's limit ("Capped at 10 templates")
+MAX_SERVICES = 15  # Terraform's limit on default services
 
 
 class AlertSourceError(Exception):
@@ -171,6 +175,10 @@ def normalize_params(params: dict) -> dict:
         wanted["escalation_policy"] = reference(params["escalation_policy"], "escalation_policy")
     if params.get("teams") is not None:
         wanted["teams"] = [reference(team, "Each entry of teams") for team in params["teams"]]
+    if params.get("services") is not None:
+        if len(params["services"]) > MAX_SERVICES:
+            raise AlertSourceError("services: an alert source takes at most %d services, got %d" % (MAX_SERVICES, len(params["services"])))
+        wanted["services"] = [reference(service, "Each entry of services") for service in params["services"]]
     if params.get("support_hours") is not None:
         value = params["support_hours"]
         wanted["support_hours"] = None if isinstance(value, str) and not value.strip() else reference(value, "support_hours")
@@ -196,7 +204,13 @@ def normalize_params(params: dict) -> dict:
                                    % (MAX_LINK_TEMPLATES, len(params["link_templates"])))
         wanted["link_templates"] = [{"text": link["text"], "href": link["href"]} for link in params["link_templates"]]
     if params.get("priority_template") is not None:
-        wanted["priority_template"] = _priority_template(params["priority_template"])
+        wanted["priority_template"] = _mapping_template(params["priority_template"], "priority_template", "priority")
+    if params.get("severity_template") is not None:
+        wanted["severity_template"] = _mapping_template(params["severity_template"], "severity_template", "severity")
+    if params.get("services_template") is not None:
+        wanted["services_template"] = _services_template(params["services_template"])
+    if params.get("email") is not None:
+        wanted["email"] = _email(params["email"], wanted["integration_type"])
     return wanted
 
 
@@ -207,20 +221,39 @@ def _option_duration(option: str, value) -> str:
         raise AlertSourceError("%s: %s" % (option, exc)) from None
 
 
-def _priority_template(value: dict):
+def _mapping_template(value: dict, option: str, key: str):
+    """priority_template / severity_template: a value template and mappings of its results to ``key``."""
     if value.get("value_template") is None and value.get("mappings") is None:
-        return None  # priority_template: {} removes it
+        return None  # {} removes it
     if value.get("value_template") is None or not value.get("mappings"):
-        raise AlertSourceError("priority_template needs both value_template and at least one entry in mappings"
-                               " (or give priority_template: {} to remove it)")
+        raise AlertSourceError("%s needs both value_template and at least one entry in mappings"
+                               " (or give %s: {} to remove it)" % (option, option))
     values = [str(item["value"]) for item in value["mappings"]]
     if len(set(values)) != len(values):
-        raise AlertSourceError("priority_template.mappings: each value may appear only once, got %s" % ", ".join(values))
+        raise AlertSourceError("%s.mappings: each value may appear only once, got %s" % (option, ", ".join(values)))
     return {
         "value_template": value["value_template"],
-        "mappings": sorted(({"value": str(item["value"]), "priority": item["priority"]} for item in value["mappings"]),
-                           key=lambda item: item["value"]),
+        "mappings": sorted(({"value": str(item["value"]), key: item[key]} for item in value["mappings"]), key=lambda item: item["value"]),
     }
+
+
+def _services_template(templates: list) -> list:
+    if len(templates) > MAX_SERVICES_TEMPLATES:
+        raise AlertSourceError("services_template: iLert allows at most %d templates, got %d" % (MAX_SERVICES_TEMPLATES, len(templates)))
+    if any(not str(template).strip() for template in templates):
+        raise AlertSourceError("services_template: every template needs some text (give services_template: [] to remove them all)")
+    return [str(template) for template in templates]
+
+
+def _email(value: str, integration_type: str) -> str:
+    if integration_type not in EMAIL_TYPES:
+        raise AlertSourceError("email applies only to e-mail alert sources (integration_type %s), not to %s: iLert makes the integration "
+                               "key of other types itself" % (" or ".join(sorted(EMAIL_TYPES)), integration_type))
+    address = value.strip()
+    local, dummy, domain = address.partition("@")
+    if not local or not domain or " " in address:
+        raise AlertSourceError("email must be the e-mail address the alert source receives, such as ops-alerts@example.ilert.eu")
+    return address
 
 
 def check_alert_creation(desired: dict, current=None) -> None:
@@ -252,6 +285,9 @@ def current_view(current: dict, desired=None) -> dict:
         "escalation_policy": id_of(current.get("escalationPolicy")),
         "teams": sorted(set(id_of(team) for team in current.get("teams") or [] if id_of(team) is not None)),
         "support_hours": _support_hours_view(current.get("supportHours")),
+        "services": sorted(set(id_of(service) for service in current.get("services") or [] if id_of(service) is not None)),
+        # For e-mail sources the integration key is the address; other types have none to set.
+        "email": current.get("integrationKey") if current.get("integrationType") in EMAIL_TYPES else None,
     }
     for option, field in SCALARS.items():
         value = current.get(field)
@@ -270,7 +306,9 @@ def current_view(current: dict, desired=None) -> dict:
     for option, field in FILTERS.items():
         view[option] = current.get(field) or None
     view["link_templates"] = [_link_view(link) for link in current.get("linkTemplates") or [] if isinstance(link, dict)]
-    view["priority_template"] = _priority_view(current.get("priorityTemplate"))
+    view["priority_template"] = _mapping_view(current.get("priorityTemplate"), "priority")
+    view["severity_template"] = _mapping_view(current.get("severityTemplate"), "severity")
+    view["services_template"] = [template_text(template) for template in current.get("servicesTemplate") or []]
     return view
 
 
@@ -291,10 +329,10 @@ def _link_view(link: dict) -> dict:
     return {"text": link.get("text") if text is None else text, "href": template_text(link.get("hrefTemplate"))}
 
 
-def _priority_view(value):
+def _mapping_view(value, key: str):
     if not isinstance(value, dict):
         return None
-    mappings = [{"value": item.get("value"), "priority": item.get("priority")} for item in value.get("mappings") or [] if isinstance(item, dict)]
+    mappings = [{"value": item.get("value"), key: item.get(key)} for item in value.get("mappings") or [] if isinstance(item, dict)]
     return {"value_template": template_text(value.get("valueTemplate")), "mappings": sorted(mappings, key=lambda item: str(item["value"]))}
 
 
@@ -314,6 +352,10 @@ def api_fields(desired: dict) -> dict:
             body["escalationPolicy"] = {"id": value}
         elif option == "teams":
             body["teams"] = [{"id": team} for team in value]
+        elif option == "services":
+            body["services"] = [{"id": service} for service in value]
+        elif option == "email":
+            body["integrationKey"] = value
         elif option == "support_hours":
             body["supportHours"] = None if value is None else {"id": value}
         elif option in SCALARS:
@@ -330,11 +372,14 @@ def api_fields(desired: dict) -> dict:
                 {"text": link["text"], "linkTextTemplate": text_template(link["text"]), "hrefTemplate": text_template(link["href"])}
                 for link in value
             ]
-        elif option == "priority_template":
-            body["priorityTemplate"] = None if value is None else {
+        elif option in ("priority_template", "severity_template"):
+            body[MAPPING_TEMPLATES[option]] = None if value is None else {
                 "valueTemplate": text_template(value["value_template"]),
                 "mappings": [dict(mapping) for mapping in value["mappings"]],
             }
+        elif option == "services_template":
+            # [] removes them: a full-replace PUT without the field clears it.
+            body["servicesTemplate"] = [text_template(template) for template in value] or None
     return body
 
 

@@ -2,7 +2,7 @@
 # Copyright: ilert.watcher contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""FOR INTERNAL COLLECTION USE ONLY: names of iLert escalation policies, teams and support hours to ids.
+"""FOR INTERNAL COLLECTION USE ONLY: names of iLert escalation policies, teams, support hours and services to ids.
 
 Backwards incompatible changes can happen here in any release.
 """
@@ -16,6 +16,7 @@ LOOKUPS = {
     "escalation_policy": ("escalation policy", "/api/escalation-policies", 50),
     "teams": ("team", "/api/teams", 100),
     "support_hours": ("support hours", "/api/support-hours", 50),
+    "services": ("service", "/api/services", 100),
 }
 
 
@@ -24,7 +25,7 @@ class UnresolvedName(Exception):
 
 
 class Resolver:
-    """Names of escalation policies, teams and support hours to ids.
+    """Names of escalation policies, teams, support hours and services to ids.
 
     Numbers are ids and are used as they are (iLert checks them when the object is written). A
     name is first looked for among the references the current object (an alert source) already holds (iLert returns them with their names, so an unchanged
@@ -40,8 +41,9 @@ class Resolver:
         if current:
             for kind, field in (("escalation_policy", "escalationPolicy"), ("support_hours", "supportHours")):
                 self._remember(kind, current.get(field))
-            for team in current.get("teams") or []:
-                self._remember("teams", team)
+            for kind in ("teams", "services"):
+                for entity in current.get(kind) or []:
+                    self._remember(kind, entity)
 
     def _remember(self, kind, entity):
         if isinstance(entity, dict) and entity.get("id") is not None and isinstance(entity.get("name"), str):

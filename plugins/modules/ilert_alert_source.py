@@ -61,6 +61,7 @@ options:
       - The kind of integration, for example V(ESWATCHER) (Elastic Watcher), V(API), V(PROMETHEUS) or V(EMAIL2).
       - Not checked against a fixed list, since iLert keeps adding types; iLert itself rejects an unknown one.
         Given in any case; sent in upper case.
+      - An e-mail source (V(EMAIL2), or the deprecated V(EMAIL)) needs O(email) to be created.
       - Cannot be changed on an existing source. The module refuses, because iLert would have to create
         a new source with a new integration key, and everything posting to the old key would break.
     type: str
@@ -79,6 +80,38 @@ options:
       - V([]) removes every team. Leave the option out to keep the teams the source has.
     type: list
     elements: raw
+  services:
+    description:
+      - Services attached to every alert of this source, by name or numeric id. At most 15.
+      - A name is looked up like a team name (exactly, case-sensitive; the alias does not count). An unknown name
+        fails the task before anything is written, and the message lists close matches.
+      - Compared as a set, so order and duplicates do not matter.
+      - V([]) removes every service. Leave the option out to keep the services the source has.
+    type: list
+    elements: raw
+  services_template:
+    description:
+      - Templates that pick services from each event, in this order. At most 10.
+      - Each result is split at commas, and each part is matched to a service by its alias or name
+        (case-insensitive); parts that match no service are dropped, unless O(auto_create_services) is set.
+      - Mark the templates C(!unsafe) in YAML, as with O(summary_template). Compared as a list of texts.
+      - V([]) removes every template. Leave the option out to keep the templates the source has.
+    type: list
+    elements: str
+  auto_create_services:
+    description:
+      - Create a service for every part of a O(services_template) result that matches no service.
+      - iLert's default is V(false).
+    type: bool
+  email:
+    description:
+      - The e-mail address an e-mail alert source (O(integration_type=EMAIL2) or V(EMAIL)) receives alerts at.
+        iLert keeps it as the source's integration key.
+      - Required to create an e-mail source; changing it moves the source to the new address. Refused for other
+        types, whose integration key iLert makes itself.
+      - Anyone who knows the address can raise alerts, so diffs show it masked; the result holds it as
+        RV(integration_key).
+    type: str
   support_hours:
     description:
       - Support hours of the alert source, by name or numeric id. They matter with the
@@ -197,6 +230,34 @@ options:
             type: str
             required: true
             choices: [HIGH, LOW]
+  severity_template:
+    description:
+      - Sets the alert severity from a value in the event, like O(priority_template). Give both
+        O(severity_template.value_template) and O(severity_template.mappings); V({}) removes the severity template.
+      - Mappings are compared as a set, keyed by their value.
+    type: dict
+    suboptions:
+      value_template:
+        description:
+          - Template whose result is looked up in O(severity_template.mappings).
+        type: str
+      mappings:
+        description:
+          - Which result gives which severity.
+        type: list
+        elements: dict
+        suboptions:
+          value:
+            description:
+              - A result of O(severity_template.value_template).
+            type: str
+            required: true
+          severity:
+            description:
+              - The severity (V(1) is SEV1, the most severe) of alerts whose template result is O(severity_template.mappings[].value).
+            type: int
+            required: true
+            choices: [1, 2, 3, 4, 5]
   event_filter:
     description:
       - Condition (iLert Condition Language) an event must meet to be accepted at all. V("") removes it.
@@ -214,10 +275,9 @@ options:
       - Condition under which an event resolves an alert. V("") removes it.
     type: str
 notes:
-  - Settings this module does not offer (services, severity templates, the legacy e-mail filters, ...)
-    are kept as they are on update.
-  - Names of escalation policies, teams and support hours are resolved with one paginated list request per kind,
-    and only when the source does not already refer to an entity of that name.
+  - Settings this module does not offer (the legacy e-mail filters, ...) are kept as they are on update.
+  - Names of escalation policies, teams, support hours and services are resolved with one paginated list request
+    per kind, and only when the source does not already refer to an entity of that name.
   - iLert does not enforce unique names. Runs that look for a source at the same moment may each create one, so
     after a create the module looks again; the oldest source of the name (the lowest id) stays, a younger copy
     made by this run is deleted (with a warning) and the oldest is used. A create whose answer is lost (timeout,
@@ -266,6 +326,22 @@ EXAMPLES = r"""
               priority: HIGH
             - value: p3
               priority: LOW
+      no_log: true
+
+    - name: Attach services, and pick more services and the severity from each event
+      ilert.watcher.ilert_alert_source:
+        name: Elasticsearch production
+        services: [Checkout, Search]
+        services_template:
+          - !unsafe "{{ metadata.service }}"
+        auto_create_services: false
+        severity_template:
+          value_template: !unsafe "{{ metadata.severity }}"
+          mappings:
+            - value: critical
+              severity: 1
+            - value: warning
+              severity: 3
       no_log: true
 
     - name: Remove every team and the support hours, and stop accepting events
@@ -374,6 +450,10 @@ ARGUMENT_SPEC = dict(
     escalation_policy=dict(type="raw"),
     teams=dict(type="list", elements="raw"),
     support_hours=dict(type="raw"),
+    services=dict(type="list", elements="raw"),
+    services_template=dict(type="list", elements="str"),
+    auto_create_services=dict(type="bool"),
+    email=dict(type="str", no_log=False),
     active=dict(type="bool"),
     alert_creation=dict(type="str", choices=[
         "ONE_ALERT_PER_EMAIL", "ONE_ALERT_PER_EMAIL_SUBJECT", "ONE_PENDING_ALERT_ALLOWED", "ONE_OPEN_ALERT_ALLOWED",
@@ -397,6 +477,13 @@ ARGUMENT_SPEC = dict(
         mappings=dict(type="list", elements="dict", options=dict(
             value=dict(type="str", required=True),
             priority=dict(type="str", required=True, choices=["HIGH", "LOW"]),
+        )),
+    )),
+    severity_template=dict(type="dict", options=dict(
+        value_template=dict(type="str"),
+        mappings=dict(type="list", elements="dict", options=dict(
+            value=dict(type="str", required=True),
+            severity=dict(type="int", required=True, choices=[1, 2, 3, 4, 5]),
         )),
     )),
     event_filter=dict(type="str"),

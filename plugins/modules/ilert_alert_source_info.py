@@ -37,13 +37,15 @@ options:
     type: str
   include_templates:
     description:
-      - Also return the templates and event filters of each source.
-      - iLert's list leaves them out, so this reads every matching source on its own (one request each).
+      - Also return the templates (including the severity and services templates) and event filters of each source.
+      - iLert's list leaves them out, and C(setupStatus) and C(autoCreateServices) too, so this reads every matching
+        source on its own (one request each).
     type: bool
     default: false
   include_keys:
     description:
-      - Also return C(integrationKey) and C(integrationUrl) of each source.
+      - Also return C(integrationKey) and C(integrationUrl) of each source. For e-mail sources the key is the
+        source's e-mail address.
       - They let anyone who has them raise alerts; register the result with C(no_log) when you set this.
     type: bool
     default: false

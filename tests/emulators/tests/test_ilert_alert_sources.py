@@ -12,7 +12,7 @@ import pytest
 from emulator_kit.server import BackgroundServer
 from ilert_emulator import IlertEmulator
 from ilert_emulator.testing import (DEFAULT_POLICY, SERVICE_CHECKOUT, SERVICE_PAYMENTS, SERVICE_SEARCH, SUPPORT_HOURS, TEAM_OBSERVABILITY,
-                                   TEAM_PLATFORM, USER_TOKEN, ApiClient)
+                                    TEAM_PLATFORM, USER_TOKEN, ApiClient)
 
 ALL_INCLUDES = ["summaryTemplate", "detailsTemplate", "routingTemplate", "alertKeyTemplate", "linkTemplates", "priorityTemplate",
                 "severityTemplate", "servicesTemplate", "eventFilter", "eventTypeFilterCreate", "eventTypeFilterAccept",

@@ -10,7 +10,7 @@ import pytest
 from emulator_kit.server import BackgroundServer
 from ilert_emulator import IlertEmulator
 from ilert_emulator.testing import (DEFAULT_POLICY, SERVICE_CHECKOUT, SERVICE_PAYMENTS, SERVICE_SEARCH, SUPPORT_HOURS, TEAM_OBSERVABILITY,
-                                   TEAM_PLATFORM, TEAM_SECURITY, USER_TOKEN, ApiClient)
+                                    TEAM_PLATFORM, TEAM_SECURITY, USER_TOKEN, ApiClient)
 
 
 def big_seed(count: int) -> dict:

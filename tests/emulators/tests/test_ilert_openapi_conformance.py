@@ -27,7 +27,7 @@ from referencing.jsonschema import DRAFT4
 from emulator_kit.server import BackgroundServer
 from ilert_emulator import IlertEmulator
 from ilert_emulator.testing import (DEFAULT_POLICY, SERVICE_CHECKOUT, SERVICE_SEARCH, SUPPORT_HOURS, TEAM_OBSERVABILITY, TEAM_PLATFORM,
-                                   ApiClient, watcher_ctx)
+                                    ApiClient, watcher_ctx)
 
 REPOSITORY = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 SPEC_DIR = os.environ.get("ILERT_OPENAPI_DIR") or os.path.join(os.path.dirname(REPOSITORY), "shared", "specs", "ilert")

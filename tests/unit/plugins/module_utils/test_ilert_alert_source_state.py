@@ -31,6 +31,7 @@ def params(**options):
         "score_threshold", "auto_resolution_timeout", "alert_priority_rule", "severity", "summary_template",
         "details_template", "routing_template", "alert_key_template", "link_templates", "priority_template",
         "event_filter", "event_type_filter_create", "event_type_filter_accept", "event_type_filter_resolve",
+        "services", "services_template", "auto_create_services", "severity_template", "email",
     ))
     base.update(name="src", state="present", integration_type="ESWATCHER")
     base.update(options)
@@ -326,3 +327,93 @@ def test_webhook_parts_from_api_url_and_key():
     assert webhook("https://proxy.example.com/ilert", "API", "k")["path"] == "/ilert/api/v1/events/api/k"
     assert webhook("https://api.ilert.com", "ESWATCHER", None) is None
     assert webhook("https://api.ilert.com", "EMAIL2", "a@example.com") is None
+
+
+# --- services, services and severity templates, auto_create_services, e-mail address ------------------
+def test_services_compared_as_a_set_sent_as_references_and_kept_when_omitted():
+    desired = normalize_params(params(services=["Checkout", 6002, "6001"]))
+    assert desired["services"] == ["Checkout", 6002, 6001]  # names resolved later, digit strings are ids
+    current = source(services=[{"id": 6002, "name": "Search", "alias": "search", "status": "OPERATIONAL"},
+                               {"id": 6001, "name": "Checkout", "teams": [{"id": 2001, "name": "Platform"}]}])
+    resolved = dict(desired, services=[6001, 6002])
+    assert changes(resolved, current) == []
+    assert changes(dict(resolved, services=[]), current) == ["services"]
+    assert update_body(current, dict(resolved, services=[6001]))["services"] == [{"id": 6001}]
+    # Left out: the full-replace PUT sends back what the source has, as bare references.
+    assert update_body(current, normalize_params(params(active=False)))["services"] == [{"id": 6002}, {"id": 6001}]
+    assert update_body(current, dict(normalize_params(params()), services=[]))["services"] == []
+
+
+def test_more_than_fifteen_services_or_a_bad_entry_are_refused_before_any_request():
+    with pytest.raises(AlertSourceError, match="services: an alert source takes at most 15 services, got 16"):
+        normalize_params(params(services=list(range(1, 17))))
+    with pytest.raises(AlertSourceError, match="Each entry of services must be a name or a numeric id"):
+        normalize_params(params(services=[""]))
+
+
+def test_services_template_is_an_ordered_list_of_texts_and_empty_removes():
+    desired = normalize_params(params(services_template=["{{ a }}", "{{ b }}"]))
+    current = source(servicesTemplate=[{"textTemplate": "{{ a }}"}, {"textTemplate": "{{ b }}"}])
+    assert changes(desired, current) == []
+    assert changes(dict(desired, services_template=["{{ b }}", "{{ a }}"]), current) == ["services_template"]
+    assert api_fields(desired)["servicesTemplate"] == [{"textTemplate": "{{ a }}"}, {"textTemplate": "{{ b }}"}]
+    removed = normalize_params(params(services_template=[]))
+    assert changes(removed, current) == ["services_template"] and changes(removed, source()) == []
+    assert "servicesTemplate" not in update_body(current, removed)
+    # Read back as elements (without include=textTemplate), the texts are the same.
+    as_elements = source(servicesTemplate=[{"elements": [{"type": "VAR", "val": "a"}]}, {"elements": [{"type": "VAR", "val": "b"}]}])
+    assert changes(desired, as_elements) == []
+
+
+@pytest.mark.parametrize("given, message", [
+    (["x"] * 11, "at most 10 templates"),
+    (["{{ a }}", " "], "every template needs some text"),
+])
+def test_bad_services_template_is_refused(given, message):
+    with pytest.raises(AlertSourceError, match=message):
+        normalize_params(params(services_template=given))
+
+
+def test_severity_template_mappings_compared_as_a_set_and_empty_dict_removes():
+    given = {"value_template": "{{ s }}", "mappings": [{"value": "warn", "severity": 3}, {"value": "crit", "severity": 1}]}
+    desired = normalize_params(params(severity_template=given))
+    stored = {"valueTemplate": {"textTemplate": "{{ s }}"}, "mappings": [{"value": "crit", "severity": 1}, {"value": "warn", "severity": 3}]}
+    current = source(severityTemplate=stored)
+    assert changes(desired, current) == []
+    assert api_fields(desired)["severityTemplate"] == stored
+    other = dict(given, mappings=[{"value": "crit", "severity": 2}, {"value": "warn", "severity": 3}])
+    assert changes(normalize_params(params(severity_template=other)), current) == ["severity_template"]
+    removed = normalize_params(params(severity_template={"value_template": None, "mappings": None}))
+    assert removed["severity_template"] is None and changes(removed, current) == ["severity_template"]
+    assert "severityTemplate" not in update_body(current, removed)
+    with pytest.raises(AlertSourceError, match="severity_template needs both value_template and at least one entry"):
+        normalize_params(params(severity_template={"value_template": "{{ s }}", "mappings": []}))
+
+
+def test_auto_create_services_defaults_to_false_when_ilert_leaves_it_out():
+    current = source()
+    del current["autoCreateServices"]
+    assert changes(normalize_params(params(auto_create_services=False)), current) == []
+    desired = normalize_params(params(auto_create_services=True))
+    assert changes(desired, current) == ["auto_create_services"]
+    assert update_body(current, desired)["autoCreateServices"] is True
+
+
+def test_email_is_the_integration_key_of_an_email_source():
+    current = source(integrationType="EMAIL2", integrationKey="ops@example.com")
+    desired = normalize_params(params(integration_type="email2", email=" ops@example.com "))
+    assert desired["email"] == "ops@example.com" and changes(desired, current) == []
+    moved = normalize_params(params(integration_type="EMAIL2", email="new@example.com"))
+    assert changes(moved, current) == ["email"]
+    assert update_body(current, moved)["integrationKey"] == "new@example.com"
+    assert create_body(dict(moved, escalation_policy=4001))["integrationKey"] == "new@example.com"
+
+
+@pytest.mark.parametrize("integration_type, email, message", [
+    ("ESWATCHER", "ops@example.com", "email applies only to e-mail alert sources"),
+    ("EMAIL2", "not an address", "email must be the e-mail address"),
+    ("EMAIL", "@example.com", "email must be the e-mail address"),
+])
+def test_email_refused_for_other_types_or_when_not_an_address(integration_type, email, message):
+    with pytest.raises(AlertSourceError, match=message):
+        normalize_params(params(integration_type=integration_type, email=email))

@@ -1,7 +1,7 @@
 # Copyright: ilert.watcher contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Names of escalation policies, teams and support hours to ids."""
+"""Names of escalation policies, teams, support hours and services to ids."""
 
 from __future__ import annotations
 
@@ -27,8 +27,11 @@ POLICIES = [{"id": 4001, "name": "Default"}, {"id": 4002, "name": "Platform on-c
 TEAMS = [{"id": 2001, "name": "Platform"}, {"id": 2002, "name": "Observability"}]
 
 
+SERVICES = [{"id": 6001, "name": "Checkout", "alias": "checkout"}, {"id": 6002, "name": "Search"}]
+
+
 def client():
-    return ListingClient(**{"/api/escalation-policies": POLICIES, "/api/teams": TEAMS, "/api/support-hours": []})
+    return ListingClient(**{"/api/escalation-policies": POLICIES, "/api/teams": TEAMS, "/api/support-hours": [], "/api/services": SERVICES})
 
 
 def test_ids_need_no_request():
@@ -83,3 +86,25 @@ def test_ambiguous_name_lists_the_ids():
     with pytest.raises(UnresolvedName) as info:
         Resolver(client()).resolve("escalation_policy", "Twice")
     assert "ids 4005, 4006" in str(info.value) and "give the id" in str(info.value)
+
+
+def test_services_resolve_like_teams_from_one_list_of_up_to_100():
+    api = client()
+    resolver = Resolver(api)
+    assert [resolver.resolve("services", name) for name in ("Search", "Checkout", 6009)] == [6002, 6001, 6009]
+    assert api.calls == [("/api/services", 100)]
+    assert resolver.names["services"] == {6002: "Search", 6001: "Checkout"}
+
+
+def test_an_unknown_service_names_the_option_and_the_alias_does_not_count():
+    with pytest.raises(UnresolvedName) as info:
+        Resolver(client()).resolve("services", "checkout")
+    assert str(info.value).startswith("services: no service named 'checkout' exists in iLert")
+    assert "Did you mean: 'Checkout'?" in str(info.value)
+
+
+def test_services_the_source_has_need_no_request():
+    api = client()
+    current = {"services": [{"id": 6001, "name": "Checkout", "alias": "checkout"}]}
+    assert Resolver(api, current).resolve("services", "Checkout") == 6001
+    assert api.calls == []

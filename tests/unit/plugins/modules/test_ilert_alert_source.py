@@ -349,3 +349,92 @@ def test_of_two_sources_created_at_once_the_younger_is_deleted_and_the_older_use
     assert result["changed"] is True and result["id"] == twin["id"]
     assert stats()["by_method"].get("DELETE") == 1  # this run's own, younger copy
     assert [source["id"] for source in ilert.app.account.all("alertSources") if source["name"] == "twin"] == [twin["id"]]
+
+
+# --- services, severity and services templates, auto_create_services, e-mail address ---------------------
+NEW_SETTINGS = dict(
+    services=["Checkout", "Search"],
+    services_template=["{{ metadata.service }}", "search"],
+    auto_create_services=True,
+    severity_template={"value_template": "{{ metadata.severity }}",
+                       "mappings": [{"value": "warning", "severity": 3}, {"value": "critical", "severity": 1}]},
+)
+
+
+def test_new_settings_are_stored_and_a_second_run_changes_nothing(run_module, stats, ilert):
+    created = run_module(ilert_alert_source, name="n", escalation_policy="Default", **NEW_SETTINGS)
+    assert created["changed"] is True
+    assert [(service["id"], service["name"]) for service in created["alert_source"]["services"]] == [(6001, "Checkout"), (6002, "Search")]
+    stored = api_get(ilert, "/api/alert-sources/%d" % created["id"], include=["severityTemplate", "servicesTemplate", "textTemplate"])
+    assert stored["servicesTemplate"] == [{"textTemplate": "{{ metadata.service }}"}, {"textTemplate": "search"}]
+    assert stored["severityTemplate"]["mappings"] == [{"value": "critical", "severity": 1}, {"value": "warning", "severity": 3}]
+    assert stored["autoCreateServices"] is True
+    before = stats()
+    again = run_module(ilert_alert_source, name="n", **dict(NEW_SETTINGS, services=["Search", 6001, "6002"]))
+    assert again["changed"] is False
+    assert delta(before, stats()) == {"requests": 2, "writes": 0}  # service names come from the source itself
+
+
+def test_other_changes_keep_the_new_settings_and_the_diff_shows_only_what_changed(run_module, stats, ilert):
+    created = run_module(ilert_alert_source, name="n", escalation_policy="Default", **NEW_SETTINGS)
+    result = run_module(ilert_alert_source, name="n", severity=2, services=["Checkout"], diff=True)
+    assert result["diff"] == {"before": {"services": [6001, 6002], "severity": None}, "after": {"services": [6001], "severity": 2}}
+    stored = api_get(ilert, "/api/alert-sources/%d" % created["id"], include=["severityTemplate", "servicesTemplate", "textTemplate"])
+    assert [service["id"] for service in stored["services"]] == [6001] and len(stored["servicesTemplate"]) == 2
+    assert stored["severityTemplate"]["valueTemplate"] == {"textTemplate": "{{ metadata.severity }}"} and stored["autoCreateServices"] is True
+    assert run_module(ilert_alert_source, name="n", **dict(NEW_SETTINGS, services=["Checkout"]))["changed"] is False
+    cleared = run_module(ilert_alert_source, name="n", services=[], services_template=[], severity_template={}, diff=True)
+    assert cleared["diff"]["after"] == {"services": [], "services_template": [], "severity_template": None}
+    stored = api_get(ilert, "/api/alert-sources/%d" % created["id"], include=["severityTemplate", "servicesTemplate"])
+    assert stored["services"] == [] and "servicesTemplate" not in stored and "severityTemplate" not in stored
+    before = stats()
+    assert run_module(ilert_alert_source, name="n", services=[], services_template=[], severity_template={})["changed"] is False
+    assert delta(before, stats())["writes"] == 0
+
+
+def test_check_mode_sets_nothing_and_previews_services_with_names(run_module, stats):
+    run_module(ilert_alert_source, name="n", escalation_policy="Default")
+    before = stats()
+    checked = run_module(ilert_alert_source, name="n", check_mode=True, diff=True, **NEW_SETTINGS)
+    assert checked["changed"] is True and delta(before, stats())["writes"] == 0
+    assert checked["alert_source"]["services"] == [{"id": 6001, "name": "Checkout"}, {"id": 6002, "name": "Search"}]
+    assert checked["alert_source"]["autoCreateServices"] is True
+    assert sorted(checked["diff"]["after"]) == ["auto_create_services", "services", "services_template", "severity_template"]
+    assert run_module(ilert_alert_source, name="n", **NEW_SETTINGS)["changed"] is True  # check mode wrote nothing
+
+
+def test_unknown_service_names_the_option_before_any_write(run_module, stats):
+    before = stats()
+    result = run_module(ilert_alert_source, name="x", escalation_policy="Default", services=["Checkuot"])
+    assert result["failed"] is True
+    assert result["msg"].startswith("services: no service named 'Checkuot' exists in iLert") and "'Checkout'" in result["msg"]
+    assert delta(before, stats())["writes"] == 0
+    # A service of a PRIVATE team the API key cannot see is unknown too.
+    hidden = run_module(ilert_alert_source, name="x", escalation_policy="Default", services=["Payment gateway"],
+                        api_token="il-demo-user-token-not-a-secret")
+    assert hidden["failed"] is True and "no service named 'Payment gateway'" in hidden["msg"]
+
+
+def test_email_source_needs_its_address_keeps_it_out_of_diffs_and_can_move(run_module, stats, ilert):
+    before = stats()
+    missing = run_module(ilert_alert_source, name="mail", integration_type="EMAIL2", escalation_policy="Default")
+    assert missing["failed"] is True and missing["msg"].startswith("email is required to create the EMAIL2 alert source 'mail'")
+    assert delta(before, stats())["writes"] == 0
+    created = run_module(ilert_alert_source, name="mail", integration_type="EMAIL2", escalation_policy="Default",
+                         email="ops@example.com", diff=True)
+    assert created["changed"] is True and created["integration_key"] == "ops@example.com" and created["webhook"] is None
+    assert created["diff"]["after"]["email"] == "********" and "ops@example.com" not in json.dumps(created["diff"])
+    assert run_module(ilert_alert_source, name="mail", integration_type="EMAIL2", email="ops@example.com")["changed"] is False
+    moved = run_module(ilert_alert_source, name="mail", integration_type="EMAIL2", email="new@example.com", diff=True)
+    assert moved["diff"] == {"before": {"email": "********"}, "after": {"email": "********"}}
+    assert api_get(ilert, "/api/alert-sources/%d" % created["id"])["integrationKey"] == "new@example.com"
+    # Other changes keep the address (it is sent back with the full-replace PUT).
+    run_module(ilert_alert_source, name="mail", integration_type="EMAIL2", severity=2)
+    assert api_get(ilert, "/api/alert-sources/%d" % created["id"])["integrationKey"] == "new@example.com"
+
+
+def test_email_is_refused_for_a_watcher_source(run_module, stats):
+    before = stats()
+    result = run_module(ilert_alert_source, name="x", escalation_policy="Default", email="ops@example.com")
+    assert result["failed"] is True and result["msg"].startswith("email applies only to e-mail alert sources")
+    assert delta(before, stats())["requests"] == 0
