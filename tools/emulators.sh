@@ -3,6 +3,9 @@
 # Usage: tools/emulators.sh start [elasticsearch] [ilert] | stop | status
 #   (start without names starts both)
 # Ports: ES_EMULATOR_PORT (default 19200), ILERT_EMULATOR_PORT (default 18080).
+# The Elasticsearch emulator has one e-mail account (the default) and no slack, pagerduty or jira
+# account, like a cluster with only xpack.notification.email configured; ES_EMULATOR_ACCOUNTS
+# (JSON, see tests/emulators/es_emulator/accounts.py) replaces that.
 # Pid and log files live in EMULATORS_DIR (default .emulators/, ignored by git).
 set -euo pipefail
 
@@ -11,6 +14,7 @@ python=${VENV:-$root/.venv}/bin/python
 state=${EMULATORS_DIR:-$root/.emulators}
 es_port=${ES_EMULATOR_PORT:-19200}
 ilert_port=${ILERT_EMULATOR_PORT:-18080}
+es_accounts=${ES_EMULATOR_ACCOUNTS:-'{"email": ["default"]}'}
 
 start_one() {  # name port module args...
     local name=$1 port=$2 module=$3
@@ -64,7 +68,7 @@ case ${1:-} in
         [ ${#names[@]} -gt 0 ] || names=(elasticsearch ilert)
         for name in "${names[@]}"; do
             case $name in
-                elasticsearch) start_one elasticsearch "$es_port" es_emulator "${es_args[@]}" ;;
+                elasticsearch) start_one elasticsearch "$es_port" es_emulator --notification-accounts "$es_accounts" "${es_args[@]}" ;;
                 ilert) start_one ilert "$ilert_port" ilert_emulator "${ilert_args[@]}" ;;
                 *) echo "unknown emulator: $name (elasticsearch, ilert)" >&2; exit 2 ;;
             esac

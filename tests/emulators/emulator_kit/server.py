@@ -74,6 +74,10 @@ class EmulatorApp:
         """Last touch on every response (e.g. product headers)."""
         return response
 
+    def control_route(self, name: str, request: Request) -> Response | None:  # pylint: disable=unused-argument
+        """An emulator's own `/_emulator/<name>` route (not counted in the stats); None when it has none by that name."""
+        return None
+
     # --- shared machinery -----------------------------------------------------------------------
     @property
     def state_lock(self) -> threading.RLock:
@@ -155,6 +159,9 @@ class EmulatorApp:
         if name == "faults" and request.method == "DELETE":
             self.faults.configure({})
             return json_response(self.faults.describe())
+        own = self.control_route(name, request)
+        if own is not None:
+            return own
         return json_response({"error": "unknown emulator control route %s %s" % (request.method, request.path)}, status=404)
 
 

@@ -34,6 +34,8 @@ class ParseContext:
     version: ServerVersion
     allow_redacted: bool = False
     warnings: list = field(default_factory=list)
+    # The node's notification accounts (accounts.NotificationAccounts); None skips the account lookup.
+    accounts: object = None
 
     def warn(self, message: str) -> None:
         if message not in self.warnings:
