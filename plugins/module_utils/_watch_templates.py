@@ -10,6 +10,7 @@ Backwards incompatible changes can happen here in any release.
 from __future__ import annotations
 
 import copy
+import json
 import re
 
 DEFAULT_SCRIPT_LANG = "painless"
@@ -42,22 +43,45 @@ def time_millis(value, where: str) -> int:
 
 
 # --- scripts and templates ---------------------------------------------------------------------------
+# Script's parser: the JSON values each field takes; options other than content_type are refused for inline scripts.
+_SCRIPT_FIELD_TYPES = {"source": (str, dict), "id": (str,), "lang": (str,), "options": (dict,), "params": (dict,)}
+JSON_MEDIA_TYPE = "application/json"
+
+
 def canonical_script(value, default_lang: str = DEFAULT_SCRIPT_LANG, where: str = "script"):
-    """Script.toXContent: inline source with lang, or a stored script id; empty params/options left out."""
+    """Script.parse then Script.toXContent: inline source with lang, or a stored script id; empty params/options left out.
+
+    An object source (a search template) is kept with the option content_type application/json and
+    written back raw, as the object; so is a text source that carries that option."""
     if isinstance(value, str):
         return {"source": value, "lang": default_lang}
     if not isinstance(value, dict) or ("source" in value) == ("id" in value):
         raise WatchDefinitionError("%s must be a string, or an object with either source or id" % where)
-    script = copy.deepcopy(value)
-    if isinstance(script.get("source"), (dict, list)):
-        # A search template or JSON body written as an object: stored as JSON text with its content type,
-        # and written back as the object.
-        script["options"] = dict(script.get("options") or {}, content_type="application/json")
-    for optional in ("params", "options"):
-        if not script.get(optional):
-            script.pop(optional, None)
-    if "source" in script:
-        script["lang"] = script.get("lang") or default_lang
+    for key, item in value.items():
+        if key not in _SCRIPT_FIELD_TYPES or isinstance(item, bool) or not isinstance(item, _SCRIPT_FIELD_TYPES[key]):
+            raise WatchDefinitionError("%s.%s is not a script field of that type (source: text or object, id and lang: text, "
+                                       "options and params: objects), got %r" % (where, key, item))
+    options = dict(value.get("options") or {})
+    if isinstance(value.get("source"), dict):
+        options["content_type"] = JSON_MEDIA_TYPE
+    if "id" in value:
+        if "lang" in value or options:
+            raise WatchDefinitionError("%s: a stored script (id) takes neither lang nor options" % where)
+        script = {"id": value["id"]}
+    else:
+        if set(options) - set(["content_type"]):
+            raise WatchDefinitionError("%s.options may only hold content_type, got %r" % (where, value.get("options")))
+        source = copy.deepcopy(value["source"])
+        if isinstance(source, str) and options.get("content_type") == JSON_MEDIA_TYPE:
+            try:
+                source = json.loads(source)
+            except ValueError:
+                pass
+        script = {"source": source, "lang": value.get("lang", default_lang)}
+    if options:
+        script["options"] = options
+    if value.get("params"):
+        script["params"] = copy.deepcopy(value["params"])
     return script
 
 

@@ -3,9 +3,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Search requests of search inputs and transforms (WatcherSearchTemplateRequest).
 
-Stored as {search_type (default query_then_fetch), indices (always an array), rest_total_hits_as_int
-(always, default true), body?, indices_options? (only when not the default, then in full),
-template?}. Reading an `ignore_throttled` option emits Elasticsearch's deprecation warning.
+Stored as {search_type (default query_then_fetch), indices (always an array; a string is split on
+commas, spaces and tabs deleted, empty names kept), rest_total_hits_as_int (always, default true),
+body? (as given), indices_options? (only when not the default, then in full), template? (a Script,
+lang mustache by default, compiled only when the watch runs)}. Reading an `ignore_throttled` option emits Elasticsearch's deprecation warning.
 """
 
 from __future__ import annotations
@@ -57,6 +58,13 @@ def parse_indices_options(value, ctx) -> dict:
     return options
 
 
+def delimited_list(text: str) -> list[str]:
+    """Strings.delimitedListToStringArray(text, ",", " \t"): spaces and tabs deleted everywhere, empty names kept."""
+    if not text:
+        return []
+    return ["".join(char for char in part if char not in " \t") for part in text.split(",")]
+
+
 def parse_search_request(value, ctx) -> dict:
     if not isinstance(value, dict):
         raise parse_error("could not read search request. unexpected token [%s]" % token(value))
@@ -86,7 +94,7 @@ def parse_search_request(value, ctx) -> dict:
                 raise parse_error("could not read search request. unexpected object field [%s]" % key)
         elif isinstance(field_value, str):
             if key == "indices":
-                indices.extend(item.strip(" \t") for item in field_value.split(",") if item.strip(" \t"))
+                indices.extend(delimited_list(field_value))
             elif key == "search_type":
                 search_type = field_value.lower()
                 if search_type not in SEARCH_TYPES:

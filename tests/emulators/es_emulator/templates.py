@@ -82,7 +82,18 @@ def parse_time_field(value, setting: str) -> int | None:
 
 # --- scripts (org.elasticsearch.script.Script) ------------------------------------------------
 
-_SCRIPT_FIELDS = frozenset({"source", "id", "lang", "options", "params"})
+# Script's ObjectParser ("script"): which JSON values each field takes (ValueType OBJECT_OR_STRING,
+# STRING, OBJECT); anything else is "[script] <field> doesn't support values of type: <token>".
+_SCRIPT_FIELD_TYPES = {"source": (str, dict), "id": (str,), "lang": (str,), "options": (dict,), "params": (dict,)}
+
+
+def _script_parse_error(reason: str, caused_by: EsError | None = None) -> EsError:
+    return EsError(400, "x_content_parse_exception", "[script] " + reason, caused_by)
+
+
+def _java_map(values: dict) -> str:
+    """AbstractMap.toString: {key=value, ...}."""
+    return "{" + ", ".join("%s=%s" % (key, value) for key, value in values.items()) + "}"
 
 
 def parse_script(value, default_lang: str) -> dict:
@@ -90,36 +101,47 @@ def parse_script(value, default_lang: str) -> dict:
 
     Returns the canonical form Script.toXContent writes: source|id, lang (inline only), options and
     params only when not empty. An object `source` (a search template) is kept as JSON text with
-    `options.content_type` and written back as the object.
+    `options.content_type` and written back as the object (`script_for_output`).
     """
     if isinstance(value, str):
         return {"source": value, "lang": default_lang}
     if not isinstance(value, dict):
-        raise EsError(400, "x_content_parse_exception", "[script] Expected START_OBJECT but was: %s" % token(value))
-    for key in value:
-        if key not in _SCRIPT_FIELDS:
-            raise EsError(400, "x_content_parse_exception", "[script] unknown field [%s]" % key)
-    source, script_id = value.get("source"), value.get("id")
-    if (source is None) == (script_id is None):
+        raise _script_parse_error("Expected START_OBJECT but was: %s" % token(value))
+    kind, code, lang, options, params = None, None, None, {}, {}
+    for key, field_value in value.items():
+        if key not in _SCRIPT_FIELD_TYPES:
+            raise _script_parse_error("unknown field [%s]" % key)
+        if isinstance(field_value, bool) or not isinstance(field_value, _SCRIPT_FIELD_TYPES[key]):
+            raise _script_parse_error("%s doesn't support values of type: %s" % (key, token(field_value)))
+        if key in ("source", "id"):
+            if kind is not None:
+                # Builder.throwOnlyOneOfType, wrapped by the ObjectParser as a failure of that field
+                raise _script_parse_error("failed to parse field [%s]" % key,
+                                          illegal_argument("must only use one of [source, id] when specifying a script"))
+            kind = "source" if key == "source" else "id"
+            code = field_value
+            if isinstance(field_value, dict):
+                code = json.dumps(field_value, separators=(",", ":"))
+                options["content_type"] = JSON_MEDIA_TYPE
+        elif key == "lang":
+            lang = field_value
+        elif key == "options":
+            options.update({name: option if isinstance(option, str) else json.dumps(option) for name, option in field_value.items()})
+        else:
+            params = field_value
+    if kind is None:
         raise illegal_argument("must specify either [source] for an inline script or [id] for a stored script")
-    options = value.get("options") or {}
-    params = value.get("params") or {}
-    if not isinstance(options, dict) or not isinstance(params, dict):
-        raise EsError(400, "x_content_parse_exception", "[script] failed to parse field [%s]" % ("options" if not isinstance(options, dict) else "params"))
-    if script_id is not None:
-        if value.get("lang") is not None:
-            raise illegal_argument("lang cannot be specified for stored scripts")
+    if kind == "id":
+        if lang is not None:
+            raise illegal_argument("illegally specified <lang> for a stored script")
         if options:
-            raise illegal_argument("options cannot be specified for stored scripts")
-        script = {"id": script_id}
+            raise illegal_argument("field [options] cannot be specified using a stored script")
+        script = {"id": code}
     else:
-        options = dict(options)
-        if isinstance(source, (dict, list)):
-            options["content_type"] = JSON_MEDIA_TYPE
-            source = json.dumps(source, separators=(",", ":"))
-        elif not isinstance(source, str):
-            source = json.dumps(source)
-        script = {"source": source, "lang": value.get("lang") or default_lang}
+        extra = {name: option for name, option in options.items() if name != "content_type"}
+        if extra:
+            raise illegal_argument("illegal compiler options [%s] specified" % _java_map(extra))
+        script = {"source": code, "lang": default_lang if lang is None else lang}
     if options:
         script["options"] = options
     if params:
@@ -128,13 +150,92 @@ def parse_script(value, default_lang: str) -> dict:
 
 
 def script_for_output(script: dict) -> dict:
-    """Script.toXContent: a JSON source stored with `content_type` is written back as an object."""
+    """Script.toXContent: a source with the JSON `content_type` option is written raw (as the object)."""
     if script.get("options", {}).get("content_type") == JSON_MEDIA_TYPE and isinstance(script.get("source"), str):
         try:
             return dict(script, source=json.loads(script["source"]))
         except ValueError:
             return script
     return script
+
+
+# --- compiling (ScriptService.compile) ----------------------------------------------------------
+
+# The script engines of the default distribution (modules lang-painless, lang-expression, lang-mustache).
+SCRIPT_ENGINES = ("painless", "expression", "mustache")
+MAX_INLINE_SCRIPT_BYTES = 65535  # script.max_size_in_bytes
+# PainlessScriptEngine.buildCompilerSettings: the compile-time options it takes.
+_PAINLESS_OPTIONS = ("max_loop_counter", "picky", "initial_call_site_depth")
+
+
+def _engine_refusal(lang: str, context: str, options: dict) -> str | None:
+    """What the engine's compile throws before reading the source (the source itself is never compiled here)."""
+    if lang == "mustache":
+        return "mustache engine does not know how to handle context [%s]" % context
+    if lang == "expression":
+        return "expression engine does not know how to handle script context [%s]" % context
+    unknown = {name: option for name, option in options.items() if name not in _PAINLESS_OPTIONS}
+    if unknown:
+        return "Unrecognized compile-time parameter(s): %s" % _java_map(unknown)
+    return None
+
+
+def compile_script(script: dict, context: str, stored_scripts: dict | None) -> None:
+    """ScriptService.compile for a Watcher script context (watcher_condition, watcher_transform).
+
+    A stored script is looked up first (ResourceNotFoundException, 404); then the engine of its lang
+    must exist, an inline source must fit script.max_size_in_bytes, and the engine must take the
+    context and the options. Engine failures come back wrapped by ScriptCache.compile in a
+    GeneralScriptException. Painless sources are accepted as they are: there is no Painless here.
+    `stored_scripts` None: the stored scripts are not known, a stored script is not checked.
+    """
+    if "id" in script:
+        if stored_scripts is None:
+            return
+        stored = stored_scripts.get(script["id"])
+        if stored is None:
+            raise EsError(404, "resource_not_found_exception", "unable to find script [%s] in cluster state" % script["id"])
+        kind, name, lang, code, options = "stored", script["id"], stored.get("lang"), stored.get("source", ""), stored.get("options") or {}
+    else:
+        kind, name, lang, code, options = "inline", script["source"], script["lang"], script["source"], script.get("options") or {}
+    if lang not in SCRIPT_ENGINES:
+        raise illegal_argument("script_lang not supported [%s]" % lang)
+    if kind == "inline" and len(code.encode("utf-8")) > MAX_INLINE_SCRIPT_BYTES:
+        raise illegal_argument("exceeded max allowed inline script size in bytes [%d] with size [%d] for script [%s]" % (
+            MAX_INLINE_SCRIPT_BYTES, len(code.encode("utf-8")), code))
+    refusal = _engine_refusal(lang, context, options)
+    if refusal is not None:
+        # UNSETTLED: the status is ElasticsearchException.status() of a GeneralScriptException (500, not re-read)
+        raise EsError(500, "general_script_exception", "Failed to compile %s script [%s] using lang [%s]" % (kind, name, lang),
+                      illegal_argument(refusal))
+
+
+# --- Java collections --------------------------------------------------------------------------
+
+def java_string_hash(text: str) -> int:
+    """String.hashCode over UTF-16 code units, as an unsigned 32-bit value."""
+    units = text.encode("utf-16-be")
+    value = 0
+    for index in range(0, len(units), 2):
+        value = (31 * value + (units[index] << 8 | units[index + 1])) & 0xFFFFFFFF
+    return value
+
+
+def java_hash_set(items) -> list:
+    """The iteration order of a java.util.HashSet filled with `items` in order (default capacity 16, load 0.75).
+
+    Equal items once; buckets in index order, items of one bucket in insertion order (resizes keep it).
+    """
+    unique = list(dict.fromkeys(items))
+    capacity = 16
+    while len(unique) > capacity * 3 // 4:
+        capacity *= 2
+
+    def bucket(item: str) -> int:
+        spread = java_string_hash(item)
+        return (spread ^ (spread >> 16)) & (capacity - 1)
+
+    return sorted(unique, key=bucket)
 
 
 def parse_text_template(value) -> str | dict:
