@@ -296,31 +296,26 @@ def _reporting_int(value) -> int:
         raise EsError(400, "number_format_exception", 'For input string: "%s"' % value) from error
 
 
+# The fields ReportingAttachmentParser declares: the value types the ObjectParser accepts, and the reader.
+_REPORTING_FIELDS = {
+    "url": ((str,), lambda value, ctx: value),
+    "retries": ((int, float, str), lambda value, ctx: _reporting_int(value)),
+    "interval": ((str,), lambda value, ctx: _time_value_rep(value, "attachment.reporting.interval")),
+    "inline": ((bool, str), lambda value, ctx: _boolean(value, "reporting_attachment", "inline")),
+    "auth": ((dict,), parse_basic_auth),
+    "proxy": ((dict,), lambda value, ctx: parse_proxy(value)),
+}
+
+
 def _reporting_field(key: str, value, ctx, out: dict) -> None:
     name = "reporting_attachment"
     try:
-        if key == "url":
-            if not isinstance(value, str):
-                raise _object_parser_type_error(name, key, value)
-            out["url"] = value
-        elif key == "retries":
-            if not (is_number(value) or isinstance(value, str)):
-                raise _object_parser_type_error(name, key, value)
-            out["retries"] = _reporting_int(value)
-        elif key == "interval":
-            if not isinstance(value, str):
-                raise _object_parser_type_error(name, key, value)
-            out["interval"] = _time_value_rep(value, "attachment.reporting.interval")
-        elif key == "inline":
-            if not isinstance(value, (bool, str)):
-                raise _object_parser_type_error(name, key, value)
-            out["inline"] = _boolean(value, name, key)
-        elif key in ("auth", "proxy"):
-            if not isinstance(value, dict):
-                raise _object_parser_type_error(name, key, value)
-            out[key] = parse_basic_auth(value, ctx) if key == "auth" else parse_proxy(value)
-        else:
+        if key not in _REPORTING_FIELDS:
             raise EsError(400, "x_content_parse_exception", "[%s] unknown field [%s]" % (name, key))
+        types, read = _REPORTING_FIELDS[key]
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+            raise _object_parser_type_error(name, key, value)
+        out[key] = read(value, ctx)
     except EsError as error:
         if error.type == "x_content_parse_exception" and error.reason.startswith("[%s]" % name):
             raise
@@ -374,13 +369,24 @@ def _attachments(value, ctx, prefix: str) -> dict:
     return attachments
 
 
+def _email_string_field(key: str, value: str, fields: dict, ctx, action_id: str) -> None:
+    if key == "account":
+        fields["account"] = value
+    elif key == "profile":
+        if value.lower() not in _PROFILES:
+            raise parse_error("could not parse [email] action [%s/%s]" % (ctx.watch_id, action_id),
+                              illegal_argument("[%s] is an unknown email profile" % value))
+        fields["profile"] = _PROFILES[value.lower()]
+    else:
+        raise parse_error("could not parse [email] action [%s/%s]. unexpected string field [%s]" % (ctx.watch_id, action_id, key))
+
+
 def _email(value, ctx, action_id: str) -> dict:
     """EmailAction.parse and EmailAction.toXContent: `profile` always written, address fields as arrays, body as an object."""
     prefix = "could not parse [email] action [%s/%s]. " % (ctx.watch_id, action_id)
     if not isinstance(value, dict):
         raise parse_error(prefix + "unexpected token [%s]" % token(value))
-    fields = {"profile": "standard"}
-    user, password = None, None
+    fields, auth = {"profile": "standard"}, {}
     for key, field_value in value.items():
         if key == "attach_data":
             fields["attach_data"] = _attach_data(field_value)
@@ -390,19 +396,11 @@ def _email(value, ctx, action_id: str) -> dict:
             continue
         elif not isinstance(field_value, str):
             raise parse_error(prefix + "unexpected token [%s]" % token(field_value))
-        elif key == "account":
-            fields["account"] = field_value
-        elif key == "user":
-            user = field_value
-        elif key == "password":
-            password = secret(field_value, key, ctx)
-        elif key == "profile":
-            if field_value.lower() not in _PROFILES:
-                raise parse_error("could not parse [email] action [%s/%s]" % (ctx.watch_id, action_id),
-                                  illegal_argument("[%s] is an unknown email profile" % field_value))
-            fields["profile"] = _PROFILES[field_value.lower()]
+        elif key in ("user", "password"):
+            auth[key] = field_value if key == "user" else secret(field_value, key, ctx)
         else:
-            raise parse_error(prefix + "unexpected string field [%s]" % key)
+            _email_string_field(key, field_value, fields, ctx, action_id)
+    user, password = auth.get("user"), auth.get("password")
     if user is not None:
         if password is None:
             # UNSETTLED: Authentication(user, null) makes EmailAction.toXContent throw when the watch is stored.
@@ -697,16 +695,12 @@ def _jira(value, ctx, action_id: str) -> dict:
 _PARSERS = {"email": _email, "slack": _slack, "pagerduty": _pagerduty, "jira": _jira}
 
 
-def _account_of(kind: str, body: dict):
-    return body.get("account")
-
-
 def parse_notification_action(kind: str, value, ctx, action_id: str) -> dict:
     """`<Type>ActionFactory.parseExecutable`: the action's stored form, after the account lookup of slack, pagerduty and jira."""
     body = _PARSERS[kind](value, ctx, action_id)
     accounts = getattr(ctx, "accounts", None)
     if kind != "email" and accounts is not None:
-        accounts.resolve(kind, _account_of(kind, body))
+        accounts.resolve(kind, body.get("account"))
     return body
 
 
