@@ -3,7 +3,8 @@
 #
 # Real services are used when their settings are in the environment:
 #   iLert:         ILERT_API_TOKEN (and ILERT_ENDPOINT, default https://api.ilert.com)
-#   Elasticsearch: ELASTICSEARCH_ENDPOINTS (and ELASTICSEARCH_USERNAME/_PASSWORD or _API_KEY)
+#   Elasticsearch: ELASTICSEARCH_ENDPOINTS (and ELASTICSEARCH_USERNAME/_PASSWORD or _API_KEY;
+#                  ELASTICSEARCH_NOTIFICATION_TYPES: the slack/pagerduty/jira accounts it has)
 # Otherwise the emulators are started on private ports for the run and stopped afterwards.
 # ansible-test hides the environment from targets, so the settings reach them as variables in
 # tests/integration/integration_config.yml (written here, ignored by git).
@@ -58,6 +59,9 @@ config = {
     "es_emulator": os.environ["ES_EMULATOR"] == "true",
     # A Python with the 8.x Elasticsearch client, for targets that test against an 8.x cluster.
     "es8_python": os.environ.get("ES8_PYTHON") or "",
+    # The notification types a real cluster has accounts for (e.g. "slack,pagerduty,jira"); the
+    # emulator is given the accounts the targets need.
+    "es_notification_types": [kind.strip() for kind in os.environ.get("ELASTICSEARCH_NOTIFICATION_TYPES", "").split(",") if kind.strip()],
 }
 with open(sys.argv[1], "w", encoding="utf-8") as handle:
     json.dump(config, handle, indent=2)
