@@ -18,7 +18,7 @@ from .errors import EsError, illegal_argument, parse_error
 from .http_request import parse_http_request, redact_http_request
 from .notification_actions import NOTIFICATION_ACTIONS, parse_notification_action, redact_notification_action
 from .schedules import _zone_id as zone_id  # java.time.ZoneId.of  pylint: disable=protected-access
-from .schedules import parse_timezone, parse_trigger
+from .schedules import parse_trigger
 from .search_request import parse_search_request
 from .templates import (DEFAULT_SCRIPT_LANG, compile_script, is_number, java_hash_set, long_value, parse_script,
                         parse_text_template, parse_time_field, script_for_output, token)
@@ -259,11 +259,11 @@ def parse_input(value, ctx) -> dict:
 
 def _constant(value, ctx, kind: str) -> dict:
     """InternalAlwaysCondition / NeverCondition: an empty object; the message names the field found."""
-    verb = "unable" if kind == "always" else "could not"
+    verb = "unable to" if kind == "always" else "could not"
     if not isinstance(value, dict):
-        raise parse_error("%s to parse [%s] condition for watch [%s]. expected an empty object but found [%s]" % (verb, kind, ctx.watch_id, kind))
+        raise parse_error("%s parse [%s] condition for watch [%s]. expected an empty object but found [%s]" % (verb, kind, ctx.watch_id, kind))
     if value:
-        raise parse_error("%s to parse [%s] condition for watch [%s]. expected an empty object but found [%s]" % (
+        raise parse_error("%s parse [%s] condition for watch [%s]. expected an empty object but found [%s]" % (
             verb, kind, ctx.watch_id, next(iter(value))))
     return {}
 
