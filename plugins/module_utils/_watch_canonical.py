@@ -237,6 +237,15 @@ def _strings(value, where: str) -> list:
     return value
 
 
+def _long_value(value, where: str) -> int:
+    """XContentParser.longValue(): a number (truncated) or a numeric text."""
+    if is_number(value):
+        return int(value)
+    if isinstance(value, str) and re.match(r"^\s*-?[0-9]+(\.[0-9]+)?\s*$", value):
+        return int(float(value))
+    raise WatchDefinitionError("%s must be a number of milliseconds, got %r" % (where, value))
+
+
 def _boolean(value, where: str) -> bool:
     if isinstance(value, bool):
         return value
@@ -349,7 +358,9 @@ def _timed_search(value, where: str, allow_extract: bool) -> dict:
             search["request"] = canonical_search_request(item, where + ".request")
         elif key == "extract" and allow_extract:
             search["extract"] = _java_string_set(_strings(item, where + ".extract"))
-        elif key in ("timeout", "timeout_in_millis"):
+        elif key == "timeout_in_millis":
+            search[key] = _long_value(item, "%s.%s" % (where, key))
+        elif key == "timeout":
             if item is not None:
                 search["timeout_in_millis"] = time_millis(item, "%s.%s" % (where, key))
         elif key == "dynamic_name_timezone":
@@ -520,26 +531,35 @@ def _as_list(value) -> list:
     return copy.deepcopy(value) if isinstance(value, list) else [copy.deepcopy(value)]
 
 
-def _numbers(value, where: str) -> list:
+def _numbers(value, where: str, highest: int = None) -> list:
+    """Hours or minutes: numbers (truncated) or strings of digits, within 0..highest."""
     numbers = []
     for item in _as_list(value):
-        try:
-            numbers.append(int(item) if not isinstance(item, bool) else None)
-        except (TypeError, ValueError):
-            numbers.append(None)
-        if numbers[-1] is None:
+        if is_number(item):
+            numbers.append(int(item))
+        elif isinstance(item, str) and re.match(r"^[+-]?[0-9]+$", item):
+            numbers.append(int(item))
+        else:
             raise WatchDefinitionError("%s must be numbers, got %r" % (where, item))
+        if highest is not None and not 0 <= numbers[-1] <= highest:
+            raise WatchDefinitionError("%s must be between 0 and %d, got %r" % (where, highest, item))
     return numbers
+
+
+_HH_MM = re.compile(r"^([+-]?[0-9]{1,2}):([+-]?[0-9]{2})$")
 
 
 def _day_time(value, where: str):
     """"noon", "midnight" and "hh:mm" stay as written; objects become {hour: [..], minute: [..]}."""
     if isinstance(value, str):
+        match = _HH_MM.match(value)
+        if value not in ("noon", "midnight") and not (match and 0 <= int(match.group(1)) <= 23 and 0 <= int(match.group(2)) <= 59):
+            raise WatchDefinitionError("%s must be 'hh:mm' (00:00 to 23:59), noon or midnight, got %r" % (where, value))
         return value
     if not isinstance(value, dict):
         raise WatchDefinitionError("%s must be 'hh:mm', noon, midnight or {hour, minute}, got %r" % (where, value))
-    return {"hour": _numbers(value.get("hour", []), where + ".hour") or [0],
-            "minute": _numbers(value.get("minute", []), where + ".minute") or [0]}
+    return {"hour": _numbers(value.get("hour", []), where + ".hour", 23) or [0],
+            "minute": _numbers(value.get("minute", []), where + ".minute", 59) or [0]}
 
 
 def _day_time_key(value):
@@ -604,6 +624,8 @@ def _month_days(value, where: str) -> list:
     for item in _as_list(value):
         text = str(item).lower()
         days.add({"last_day": 32, "first_day": 1}.get(text) or _numbers(item, where)[0])
+    if not all(1 <= day <= 32 for day in days):
+        raise WatchDefinitionError("%s must be days 1 to 31, first_day or last_day, got %r" % (where, value))
     return sorted(days)
 
 
@@ -643,10 +665,14 @@ def _periodic(value, kind: str, where: str) -> list:
 
 def _interval(value, where: str) -> str:
     if is_number(value):
+        if value < 1:
+            raise WatchDefinitionError("%s.interval must be 1s or more, got %r" % (where, value))
         return "%ds" % value
     match = _INTERVAL.match(value) if isinstance(value, str) else None
     if not match:
         raise WatchDefinitionError("%s.interval must be a number of seconds or a time such as 30s, 5m, 1h, 1d or 1w, got %r" % (where, value))
+    if int(match.group(1)) < 1:
+        raise WatchDefinitionError("%s.interval must be 1s or more, got %r" % (where, value))
     return "%d%s" % (int(match.group(1)), match.group(2))
 
 
@@ -692,7 +718,10 @@ def _timezone(value, where: str) -> str:
                 return offset if not prefix else (prefix if offset == "Z" else prefix + offset)
         if text == "Z":
             return text
-    return _region_zones().get(value.lower(), value)
+    zones = _region_zones()
+    if zones and value.lower() not in zones:
+        raise WatchDefinitionError("%s.timezone is not a time zone Elasticsearch knows: %r" % (where, value))
+    return zones.get(value.lower(), value)
 
 
 def canonical_schedule(value, where: str = "trigger.schedule") -> dict:
@@ -700,13 +729,18 @@ def canonical_schedule(value, where: str = "trigger.schedule") -> dict:
         raise WatchDefinitionError("%s must be an object such as {interval: 5m} or {cron: '0 0/5 * * * ?'}" % where)
     schedule = copy.deepcopy(value)
     if "timezone" in schedule:
+        if "interval" in schedule:
+            raise WatchDefinitionError("%s: an interval schedule takes no timezone" % where)
         schedule["timezone"] = _timezone(schedule["timezone"], where)
     if "interval" in schedule:
         schedule["interval"] = _interval(schedule["interval"], where)
     if "cron" in schedule:
         schedule["cron"] = _cron(schedule["cron"], where)
+    for kind, field in (("hourly", "minute"), ("daily", "at")):
+        if isinstance(schedule.get(kind), dict) and set(schedule[kind]) - {field}:
+            raise WatchDefinitionError("%s.%s takes %s only, got %s" % (where, kind, field, ", ".join(sorted(schedule[kind]))))
     if isinstance(schedule.get("hourly"), dict):
-        schedule["hourly"] = {"minute": _numbers(schedule["hourly"].get("minute", []), where + ".hourly.minute") or [0]}
+        schedule["hourly"] = {"minute": _numbers(schedule["hourly"].get("minute", []), where + ".hourly.minute", 59) or [0]}
     if isinstance(schedule.get("daily"), dict):
         # An array in DailySchedule (repeats kept), a set in the weekly, monthly and yearly times.
         schedule["daily"] = {"at": [_day_time(item, where + ".daily.at") for item in _as_list(schedule["daily"].get("at", []))]
@@ -865,7 +899,7 @@ def canonical_watch(definition: dict) -> dict:
     throttle = _throttle_period(definition, "")
     if throttle is not None:
         watch["throttle_period_in_millis"] = throttle
-    actions = {} if definition.get("actions") is None else definition["actions"]
+    actions = definition.get("actions", {})
     if not isinstance(actions, dict):
         raise WatchDefinitionError("actions must be an object of action id to action")
     for action_id in actions:
