@@ -69,41 +69,61 @@ def _boolean(value, where: str) -> bool:
     return _fail(where, "must be true or false", value)
 
 
+def _text_of(value, where: str) -> str:
+    """XContentParser.text(): the text of any scalar; null, objects and arrays have none."""
+    if _scalar_text(value) is None:
+        _fail(where, "must be a string", value)
+    return _scalar_text(value)
+
+
+def _int_of(value, where: str) -> int:
+    """XContentParser.intValue(): numbers truncate, numeric strings are read too."""
+    if is_number(value):
+        return int(value)
+    try:
+        return int(float(value)) if isinstance(value, str) else _fail(where, "must be a number", value)
+    except ValueError:
+        return _fail(where, "must be a number", value)
+
+
 def _proxy(value, where: str) -> dict:
-    """HttpProxy.parse: host and port (1-65534) required, scheme http or https."""
+    """HttpProxy.parse: host and port (1-65534) required, scheme http or https; other scalar fields are skipped."""
     _object(value, where)
     proxy = {}
     for key, item in value.items():
-        if key == "host" and isinstance(item, str):
-            proxy["host"] = item
-        elif key == "port" and is_number(item):
-            proxy["port"] = int(item)
-        elif key == "scheme" and isinstance(item, str) and item.lower() in ("http", "https"):
-            proxy["scheme"] = item.lower()
-        else:
-            _fail("%s.%s" % (where, key), "is not a proxy setting (host: string, port: number, scheme: http or https)", item)
+        if key == "host":
+            proxy["host"] = _text_of(item, where + ".host")
+        elif key == "port":
+            proxy["port"] = _int_of(item, where + ".port")
+            if not 0 < proxy["port"] < 65535:
+                _fail(where + ".port", "must be between 1 and 65534", item)
+        elif key == "scheme":
+            proxy["scheme"] = _text_of(item, where + ".scheme").lower()
+            if proxy["scheme"] not in ("http", "https"):
+                _fail(where + ".scheme", "must be http or https", item)
+        elif isinstance(item, (dict, list)):
+            _fail("%s.%s" % (where, key), "is not a proxy setting (host, port, scheme)")
     if "host" not in proxy or "port" not in proxy:
         _fail(where, "must have a host and a port")
-    if not 0 < proxy["port"] < 65535:
-        _fail(where + ".port", "must be between 1 and 65534", proxy["port"])
     return dict((key, proxy[key]) for key in ("host", "port", "scheme") if key in proxy)
 
 
-def _basic_auth(value, where: str) -> dict:
-    if not isinstance(value, dict) or list(value) != ["basic"] or not isinstance(value["basic"], dict):
-        _fail(where, "must be {basic: {username, password}}", value)
-    basic = value["basic"]
-    unknown = sorted(set(basic) - {"username", "password"})
-    if unknown:
-        _fail(where + ".basic", "has unknown field(s) %s" % ", ".join(unknown))
-    if not isinstance(basic.get("username"), str):
-        _fail(where + ".basic.username", "is required (a string)")
-    out = {"username": basic["username"]}
-    if basic.get("password") is not None:
-        if not isinstance(basic["password"], str):
-            _fail(where + ".basic.password", "must be a string", basic["password"])
-        out["password"] = basic["password"]
-    return {"basic": out}
+def _basic_auth(value, where: str):
+    """BasicAuth.parse: the last object under any type name is basic auth (username required, strings only)."""
+    _object(value, where)
+    basic = None
+    for dummy, body in value.items():
+        if isinstance(body, list):
+            _fail(where, "must be {basic: {username, password}}", value)
+        if not isinstance(body, dict):
+            continue
+        for key, item in body.items():
+            if key not in ("username", "password") or not isinstance(item, str):
+                _fail("%s.basic.%s" % (where, key), "is not a string username or password", item)
+        if "username" not in body:
+            _fail(where + ".basic", "needs a username")
+        basic = dict((key, body[key]) for key in ("username", "password") if key in body)
+    return None if basic is None else {"basic": basic}
 
 
 # --- e-mail -----------------------------------------------------------------------------------------------
@@ -274,7 +294,7 @@ def _reporting_attachment(body: dict, where: str) -> dict:
         attachment["interval"] = _time_value_rep(body["interval"], where + ".interval")
     if "inline" in body and _boolean(body["inline"], where + ".inline"):
         attachment["inline"] = True
-    if "auth" in body:
+    if "auth" in body and _basic_auth(body["auth"], where + ".auth") is not None:
         attachment["auth"] = _basic_auth(body["auth"], where + ".auth")
     if "proxy" in body:
         attachment["proxy"] = _proxy(body["proxy"], where + ".proxy")

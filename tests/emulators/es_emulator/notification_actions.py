@@ -339,7 +339,7 @@ def _reporting_attachment(body: dict, ctx) -> dict:
     if fields.get("inline"):
         attachment["inline"] = True
     for key in ("auth", "proxy"):
-        if key in fields:
+        if fields.get(key) is not None:
             attachment[key] = fields[key]
     return attachment
 
