@@ -795,15 +795,18 @@ def _logging_action(value, where: str) -> dict:
     """LoggingAction.toXContent: category (when given), level (default info, lower case), text (a TextTemplate)."""
     if not isinstance(value, dict):
         raise WatchDefinitionError("%s must be an object with a text" % where)
-    unknown = sorted(key for key in value if key not in ("text", "level", "category"))
-    if unknown or "text" not in value:
-        raise WatchDefinitionError("%s takes text (required), level and category, got %s" % (where, ", ".join(sorted(value)) or "nothing"))
+    for key in sorted(value):
+        if key not in ("text", "level", "category"):
+            raise WatchDefinitionError("%s: unexpected %s field [%s] (a logging action takes text, level and category)"
+                                       % (where, "string" if isinstance(value[key], str) else "non-string", key))
+    if "text" not in value:
+        raise WatchDefinitionError("%s: missing required [text] field" % where)
     action = {}
     if "category" in value:
         action["category"] = _string_field(value["category"], where + ".category")
     level = value.get("level", "info")
     if not isinstance(level, str) or level.lower() not in LOGGING_LEVELS:
-        raise WatchDefinitionError("%s.level must be one of %s, got %r" % (where, ", ".join(LOGGING_LEVELS), level))
+        raise WatchDefinitionError("%s: unknown logging level [%s] (one of %s)" % (where, level, ", ".join(LOGGING_LEVELS)))
     action["level"] = level.lower()
     action["text"] = canonical_text_template(value["text"], where + ".text")
     return action
@@ -838,7 +841,7 @@ def _index_action(value, where: str) -> dict:
                 raise WatchDefinitionError("%s must be true, false or wait_for, got %r" % (name, item))
             index[key] = INDEX_REFRESH[item]
         else:
-            raise WatchDefinitionError("%s has an unexpected field %r" % (where, key))
+            raise WatchDefinitionError("%s: unexpected %s field [%s]" % (where, "string" if isinstance(item, str) else "non-string", key))
     return dict((key, index[key]) for key in INDEX_ACTION_FIELDS if key in index)
 
 
