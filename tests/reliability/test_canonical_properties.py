@@ -234,13 +234,14 @@ INDEX = st.fixed_dictionaries({"index": NAME}, optional={"doc_id": NAME, "timeou
 # --- notification actions (the cluster fixture has an account of every type) ------------------------
 ADDRESS = st.sampled_from(["ops@example.com", "Ops Team <ops@example.com>", "a.b@mail.example.org", "{{ctx.metadata.owner}}"])
 ADDRESSES = st.one_of(ADDRESS, st.lists(ADDRESS, min_size=1, max_size=3))
+REPORTING_OPTIONS = st.fixed_dictionaries({}, optional={
+    "interval": st.sampled_from(["15s", "1m", "500ms"]), "retries": st.integers(0, 9), "inline": st.booleans(),
+    "auth": st.builds(lambda user: {"basic": {"username": user, "password": "not-a-real-password"}}, NAME)})
 EMAIL_ATTACHMENT = st.one_of(
     st.builds(lambda data: {"data": data}, st.one_of(st.just({}), st.builds(lambda fmt: {"format": fmt}, st.sampled_from(["json", "yaml"]).flatmap(any_case)))),
     st.builds(lambda request, extra: {"http": dict({"request": request}, **extra)}, _http_request(False),
               st.fixed_dictionaries({}, optional={"content_type": st.just("text/plain"), "inline": st.booleans()})),
-    st.builds(lambda extra: {"reporting": dict({"url": "http://kibana.example.com:5601/api/reporting/generate/pdf?x=1"}, **extra)},
-              st.fixed_dictionaries({}, optional={"interval": st.sampled_from(["15s", "1m", "500ms"]), "retries": st.integers(0, 9), "inline": st.booleans(),
-                                                  "auth": st.builds(lambda user: {"basic": {"username": user, "password": "not-a-real-password"}}, NAME)})),
+    st.builds(lambda extra: {"reporting": dict({"url": "http://kibana.example.com:5601/api/reporting/generate/pdf?x=1"}, **extra)}, REPORTING_OPTIONS),
 )
 EMAIL = st.fixed_dictionaries({"to": ADDRESSES}, optional={
     "from": ADDRESS, "reply_to": ADDRESSES, "cc": ADDRESSES, "bcc": ADDRESSES,
@@ -256,23 +257,26 @@ SLACK_FIELD = st.fixed_dictionaries({"title": SAFE_TEXT, "value": SAFE_TEXT}, op
 SLACK_ATTACHMENT = st.fixed_dictionaries({"title": SAFE_TEXT}, optional={
     "text": _template(), "color": st.sampled_from(["danger", "good", "#439FE0"]), "fallback": SAFE_TEXT,
     "fields": st.one_of(SLACK_FIELD, st.lists(SLACK_FIELD, min_size=1, max_size=2))})
-SLACK = st.fixed_dictionaries({"message": st.fixed_dictionaries({"to": st.one_of(st.just("#ops"), st.lists(st.sampled_from(["#ops", "@oncall", "#dev"]),
-                                                                                                          min_size=1, max_size=2, unique=True))},
-                                                                 optional={"text": _template(), "from": NAME, "icon": st.just(":bell:"),
-                                                                           "attachments": st.one_of(SLACK_ATTACHMENT, st.lists(SLACK_ATTACHMENT, min_size=1, max_size=2))})},
-                              optional={"account": st.just("ops")})
+SLACK_MESSAGE = st.fixed_dictionaries(
+    {"to": st.one_of(st.just("#ops"), st.lists(st.sampled_from(["#ops", "@oncall", "#dev"]), min_size=1, max_size=2, unique=True))},
+    optional={"text": _template(), "from": NAME, "icon": st.just(":bell:"),
+              "attachments": st.one_of(SLACK_ATTACHMENT, st.lists(SLACK_ATTACHMENT, min_size=1, max_size=2))})
+SLACK = st.fixed_dictionaries({"message": SLACK_MESSAGE}, optional={"account": st.just("ops")})
 PAGERDUTY_CONTEXT = st.one_of(
     st.fixed_dictionaries({"type": st.sampled_from(["link", "LINK"]), "href": st.just("https://kibana.example.com")}, optional={"text": SAFE_TEXT}),
     st.fixed_dictionaries({"type": st.sampled_from(["image", "Image"]), "src": st.just("https://example.com/graph.png")},
                           optional={"href": st.just("https://kibana.example.com"), "alt": SAFE_TEXT}))
-PAGERDUTY = st.fixed_dictionaries({"description": _template()}, optional={
+PAGERDUTY_EVENT = st.fixed_dictionaries({"description": _template()}, optional={
     "account": st.just("oncall"), "event_type": st.sampled_from(["trigger", "resolve", "acknowledge"]), "incident_key": _template(),
     "client": SAFE_TEXT, "client_url": st.just("https://kibana.example.com"), "attach_payload": st.booleans(),
-}).flatmap(lambda event: st.one_of(st.just(event), st.builds(lambda key, contexts: dict(event, **{key: contexts}),
-                                                              st.sampled_from(["contexts", "context"]), st.lists(PAGERDUTY_CONTEXT, min_size=1, max_size=2))))
-JIRA = st.fixed_dictionaries({}, optional={"account": st.just("tickets"),
-                                           "fields": st.fixed_dictionaries({"project": st.just({"key": "OPS"}), "summary": SAFE_TEXT},
-                                                                           optional={"issuetype": st.just({"name": "Bug"}), "labels": st.lists(NAME, max_size=2)})})
+})
+# `context` is the deprecated spelling of `contexts`.
+PAGERDUTY_CONTEXTS = st.builds(lambda key, contexts: {key: contexts}, st.sampled_from(["contexts", "context"]),
+                               st.lists(PAGERDUTY_CONTEXT, min_size=1, max_size=2))
+PAGERDUTY = st.builds(lambda event, contexts: dict(event, **contexts), PAGERDUTY_EVENT, st.one_of(st.just({}), PAGERDUTY_CONTEXTS))
+JIRA_FIELDS = st.fixed_dictionaries({"project": st.just({"key": "OPS"}), "summary": SAFE_TEXT},
+                                    optional={"issuetype": st.just({"name": "Bug"}), "labels": st.lists(NAME, max_size=2)})
+JIRA = st.fixed_dictionaries({}, optional={"account": st.just("tickets"), "fields": JIRA_FIELDS})
 NOTIFICATION_ACCOUNTS = {"email": ["smtp"], "slack": ["ops"], "pagerduty": ["oncall"], "jira": ["tickets"]}
 ACTION_TYPES = st.one_of(
     st.builds(lambda request: {"webhook": request}, _http_request(True)),
