@@ -37,7 +37,6 @@ _EMAIL_ORDER = ("account", "user", "password", "profile", "attach_data", "attach
                 "from", "reply_to", "priority", "to", "cc", "bcc", "subject", "body")
 _PROFILES = {"std": "standard", "standard": "standard", "outlook": "outlook", "gmail": "gmail", "mac": "mac"}
 _ADDRESS_SPECIALS = '()<>,;:\\"[]@'
-_TIME_UNITS = ("nanos", "micros", "ms", "s", "m", "h", "d")
 
 
 def _fail(where: str, message: str, value=None):
@@ -261,16 +260,19 @@ def _http_attachment(body: dict, where: str) -> dict:
 
 
 def _time_value_rep(value, where: str) -> str:
-    """TimeValue.parseTimeValue, written back with getStringRep: `5S` is `5s`, `0` is `0ms`."""
-    text = value.strip().lower() if isinstance(value, str) else None
-    if text == "-1":
-        return "-1"
-    if text == "0":
-        return "0ms"
-    for unit in sorted(_TIME_UNITS, key=len, reverse=True):
-        if text is not None and text.endswith(unit) and re.fullmatch(r"\d+", text[:-len(unit)].strip()):
-            return "%d%s" % (int(text[:-len(unit)].strip()), unit)
-    return _fail(where, "must be a time value such as 15s or 1m (a string)", value)
+    """TimeValue.parseTimeValue, written back with getStringRep: `15S` is `15s`, `-1` is `-1`, `0` is `0ms` (`M` is no unit)."""
+    text = value if isinstance(value, str) else ""
+    normalized = text.lower().strip()
+    unit = next((unit for unit in ("nanos", "micros", "ms", "s") if normalized.endswith(unit)), None)
+    if unit is None and text.endswith("m"):
+        unit = "m"
+    unit = unit or next((unit for unit in ("h", "d") if normalized.endswith(unit)), None)
+    if unit is None and re.fullmatch(r"-0*1|0+", normalized):
+        return "-1" if normalized.startswith("-") else "0ms"
+    number = normalized[:-len(unit)].strip() if unit else ""
+    if not re.fullmatch(r"[+-]?\d+", number) or int(number) < -1:
+        _fail(where, "must be a time value such as 15s or 1m (a string, whole and not negative)", value)
+    return "-1" if int(number) < 0 else "%d%s" % (int(number), unit)
 
 
 def _reporting_attachment(body: dict, where: str) -> dict:

@@ -255,28 +255,36 @@ def _http_attachment(body: dict, ctx) -> dict:
     return attachment
 
 
-_TIME_UNITS = ("nanos", "micros", "ms", "s", "m", "h", "d")
+def _time_value_unit(text: str, normalized: str) -> str | None:
+    """The unit TimeValue.parseTimeValue reads; `m` only in lower case (`M` would be months)."""
+    for unit in ("nanos", "micros", "ms", "s"):
+        if normalized.endswith(unit):
+            return unit
+    if text.endswith("m"):
+        return "m"
+    return next((unit for unit in ("h", "d") if normalized.endswith(unit)), None)
 
 
 def _time_value_rep(text: str, setting: str) -> str:
-    """TimeValue.parseTimeValue then getStringRep: `5S` is `5s`, `-1` stays `-1`, `0` is `0ms`."""
-    normalized = text.strip().lower()
-    if normalized == "-1":
-        return "-1"
-    if normalized == "0":
-        return "0ms"
-    for unit in sorted(_TIME_UNITS, key=len, reverse=True):
-        if normalized.endswith(unit):
-            number = normalized[:-len(unit)].strip()
-            if re.fullmatch(r"\d+", number):
-                return "%d%s" % (int(number), unit)
-            if re.fullmatch(r"-\d+", number):
-                raise illegal_argument("failed to parse setting [%s] with value [%s] as a time value: negative durations are not supported"
-                                       % (setting, text))
-            if re.fullmatch(r"-?\d*\.\d+", number):
-                raise illegal_argument("failed to parse [%s], fractional time values are not supported" % text)
-            break
-    raise illegal_argument("failed to parse setting [%s] with value [%s] as a time value: unit is missing or unrecognized" % (setting, text))
+    """TimeValue.parseTimeValue, then getStringRep: `15S` is `15s`, `-1`/`-1s` are `-1`, `0` is `0ms`."""
+    normalized = text.lower().strip()
+    unit = _time_value_unit(text, normalized)
+    if unit is None:
+        if re.fullmatch(r"-0*1", normalized):
+            return "-1"
+        if re.fullmatch(r"0+", normalized):
+            return "0ms"
+        raise illegal_argument("failed to parse setting [%s] with value [%s] as a time value: unit is missing or unrecognized" % (setting, text))
+    number = normalized[:-len(unit)].strip()
+    if not re.fullmatch(r"[+-]?\d+", number):
+        if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", number):
+            raise illegal_argument("failed to parse [%s], fractional time values are not supported" % text)
+        raise illegal_argument("failed to parse [%s]" % text)
+    value = int(number)
+    if value < -1:
+        raise illegal_argument("failed to parse setting [%s] with value [%s] as a time value: negative durations are not supported"
+                               % (setting, text))
+    return "-1" if value < 0 else "%d%s" % (value, unit)
 
 
 def _object_parser_type_error(name: str, field: str, value) -> EsError:
