@@ -286,8 +286,8 @@ def _reporting_attachment(body: dict, where: str) -> dict:
     if "retries" in body:
         retries = body["retries"]
         try:
-            retries = int(retries.strip()) if isinstance(retries, str) else int(retries) if is_number(retries) else None
-        except ValueError:
+            retries = int(float(retries.strip())) if isinstance(retries, str) else int(retries) if is_number(retries) else None
+        except (ValueError, OverflowError):
             retries = None
         if retries is None or retries < 0:
             _fail(where + ".retries", "must be a whole number of 0 or more", body["retries"])

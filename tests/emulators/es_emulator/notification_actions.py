@@ -299,8 +299,8 @@ def _reporting_int(value) -> int:
     if is_number(value):
         return int(value)
     try:
-        return int(value.strip())
-    except ValueError as error:
+        return int(float(value.strip()))  # intValue() of a string reads it as a double
+    except (ValueError, OverflowError) as error:
         raise EsError(400, "number_format_exception", 'For input string: "%s"' % value) from error
 
 
