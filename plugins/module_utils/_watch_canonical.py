@@ -258,7 +258,9 @@ def _indices(value, where: str) -> list:
     """A list of names, or Strings.delimitedListToStringArray(value, ",", " \\t"): spaces and tabs deleted, empty names kept."""
     if isinstance(value, str):
         return ["".join(char for char in part if char not in " \t") for part in value.split(",")] if value else []
-    return list(_strings(value, where))
+    if not isinstance(value, list) or not all(isinstance(index, str) for index in value):
+        raise WatchDefinitionError("%s must be an index name, a comma-separated string or a list of names, got %r" % (where, value))
+    return list(value)
 
 
 def _indices_options(value, where: str):

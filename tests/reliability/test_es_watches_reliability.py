@@ -293,7 +293,7 @@ def test_no_secret_shows_at_vvv(method, tmp_path, record_property):
     watches = [watch_entry("sec-a"), watch_entry("sec-b", ilert={"auto_resolve": True}), watch_entry("sec-own", ilert={"integration_key": own_key}),
                watch_entry("sec-stale")]
     variables = {"integration_key": key, "watches": watches, "dump_file": str(dump_file),
-                 "refused": watch_entry("sec-refused", condition={"compare": {"ctx.payload.hits.total": {"bigger": 5}}}),
+                 "refused": watch_entry("sec-refused", condition={"script": {"id": "no_such_script"}}),
                  "http500": watch_entry("sec-http500")}
     with LoggedServer(WatcherEmulator(scheduler=False)) as es:
         environment = {"ELASTICSEARCH_ENDPOINTS": es.url, "ANSIBLE_LOG_PATH": str(log_path), "ANSIBLE_DEPRECATION_WARNINGS": "false",
@@ -317,7 +317,7 @@ def test_no_secret_shows_at_vvv(method, tmp_path, record_property):
     assert [(item["watch_id"], item["operation"]) for item in results["prune"]["watches"]] == [
         ("sec-a", "none"), ("sec-b", "none"), ("sec-own", "none"), ("sec-stale", "deleted")], "check mode wrote: %s" % results["prune"]
     assert results["refused"]["failed"] and "1 of 4 watches failed: watch 'sec-refused'" in results["refused"]["msg"], results["refused"]
-    assert "unknown comparison operator [bigger]" in results["refused"]["msg"], results["refused"]["msg"]
+    assert "unable to find script [no_such_script] in cluster state" in results["refused"]["msg"], results["refused"]["msg"]
     assert results["http500"]["failed"] and "HTTP 500" in results["http500"]["msg"], results["http500"]
     assert results["unreachable"]["failed"] and "Cannot reach Elasticsearch" in results["unreachable"]["msg"], results["unreachable"]
 
