@@ -14,11 +14,12 @@ import re
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .errors import EsError, parse_error
-from .templates import REDACTED, is_number, parse_text_template, parse_time_field, token
+from .templates import REDACTED, is_number, long_value, parse_text_template, parse_time_field, token
 
 SCHEMES = {"http": 80, "https": 443}
 METHODS = ("head", "get", "post", "put", "delete")
 _PREFIX = "could not parse http request template. "
+ENCRYPTED_PREFIX = "::es_encrypted::"
 
 
 def _error(message: str, cause: EsError | None = None) -> EsError:
@@ -26,9 +27,10 @@ def _error(message: str, cause: EsError | None = None) -> EsError:
 
 
 def parse_scheme(text: str) -> str:
+    """Scheme.parse: case-insensitive; the message names the lower-cased value."""
     scheme = text.lower()
     if scheme not in SCHEMES:
-        raise EsError(400, "illegal_argument_exception", "unsupported http scheme [%s]" % text)
+        raise EsError(400, "illegal_argument_exception", "unsupported http scheme [%s]" % scheme)
     return scheme
 
 
@@ -52,47 +54,82 @@ def secret(value, field: str, ctx) -> str | None:
     return value
 
 
-def parse_basic_auth(value, ctx) -> dict:
-    if not isinstance(value, dict) or len(value) != 1:
-        raise parse_error("could not parse http auth. expected an object with exactly one auth type")
-    kind, body = next(iter(value.items()))
-    if kind != "basic":
-        raise parse_error("could not parse http auth. unknown auth type [%s]" % kind)
-    if not isinstance(body, dict):
-        raise parse_error("could not parse basic auth. expected an object but found [%s] instead" % token(body))
+def _basic_auth_fields(body, ctx) -> dict:
+    """BasicAuth.parseInner: string fields only, username required, the password a secret."""
     username, password = None, None
     for key, field_value in body.items():
+        if not isinstance(field_value, str):
+            raise parse_error("unsupported token [%s]" % token(field_value))
         if key == "username":
             username = field_value
         elif key == "password":
             password = secret(field_value, key, ctx)
         else:
             raise parse_error("unsupported field [%s]" % key)
-    if not isinstance(username, str):
-        raise parse_error("username is missing")
+    if username is None:
+        raise parse_error("username is a required option")
     basic = {"username": username}
     if password is not None:
         basic["password"] = password
-    return {"basic": basic}
+    return basic
+
+
+def parse_basic_auth(value, ctx) -> dict | None:
+    """BasicAuth.parse: whatever the type's name, its last object is read as basic auth; other values are skipped.
+
+    Returns None when no object is given: the template then has no auth."""
+    basic = None
+    for dummy, body in value.items():
+        if isinstance(body, list):
+            # the parser would walk into the array and read its objects: refused (UNSETTLED in STORED_FORMS.md)
+            raise parse_error("could not parse http auth. unexpected token [START_ARRAY]")
+        if isinstance(body, dict):
+            basic = _basic_auth_fields(body, ctx)
+    return None if basic is None else {"basic": basic}
+
+
+def _proxy_port(value) -> int:
+    """parser.intValue(): numbers truncate, numeric strings are read as a double."""
+    if is_number(value):
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(float(value))
+        except ValueError as error:
+            raise EsError(400, "number_format_exception", 'For input string: "%s"' % value) from error
+    raise parse_error("could not parse http proxy. unexpected token [%s] for field [port]" % token(value))
+
+
+def _proxy_text(value, field_name: str) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if is_number(value):
+        return repr(value)
+    raise EsError(500, "illegal_state_exception", "Can't get text on a %s for field [%s]" % (token(value), field_name))
 
 
 def parse_proxy(value) -> dict:
+    """HttpProxy.parse: host (text), port (1..65534), scheme; other scalar fields are skipped."""
     if not isinstance(value, dict):
         raise parse_error("could not parse http proxy. expected an object but found [%s] instead" % token(value))
     host, port, scheme = None, None, None
     for key, field_value in value.items():
-        if key == "host" and isinstance(field_value, str):
-            host = field_value
-        elif key == "port" and is_number(field_value):
-            port = int(field_value)
-        elif key == "scheme" and isinstance(field_value, str):
-            scheme = parse_scheme(field_value)
-        else:
+        if key == "host":
+            host = _proxy_text(field_value, key)
+        elif key == "scheme":
+            scheme = parse_scheme(_proxy_text(field_value, key))
+        elif key == "port":
+            port = _proxy_port(field_value)
+            if port <= 0 or port >= 65535:
+                raise parse_error("Proxy port must be between 1 and 65534, but was " + str(port))
+        elif isinstance(field_value, (dict, list)):
+            # skipped fields are not skipped over: the parser would read the object's fields as the proxy's
+            # (UNSETTLED in STORED_FORMS.md); refused here
             raise parse_error("could not parse http proxy. unexpected field [%s]" % key)
     if host is None or port is None:
         raise parse_error("Proxy must contain 'port' and 'host' field")
-    if not 0 < port < 65535:
-        raise parse_error("Proxy port must be between 1 and 65534, but was " + str(port))
     proxy = {"host": host, "port": port}
     if scheme is not None:
         proxy["scheme"] = scheme
@@ -165,9 +202,7 @@ def parse_http_request(value, ctx) -> dict:
         elif key == "url":
             _from_url(field_value, request)
         elif key in ("connection_timeout_in_millis", "read_timeout_millis"):
-            if not is_number(field_value):
-                raise _error("unexpected token [%s] for field [%s]" % (token(field_value), key))
-            request[key] = int(field_value)
+            request[key] = long_value(field_value)  # parser.longValue(): numeric strings too
         elif key in ("connection_timeout", "read_timeout"):
             try:
                 millis = parse_time_field(field_value, key)
@@ -178,7 +213,10 @@ def parse_http_request(value, ctx) -> dict:
             if key != "auth":
                 raise _error("unexpected object field [%s]" % key)
             auth = parse_basic_auth(field_value, ctx)
-            request["auth"] = auth
+            if auth is None:
+                request.pop("auth", None)
+            else:
+                request["auth"] = auth
         elif isinstance(field_value, str):
             if key == "scheme":
                 request["scheme"] = parse_scheme(field_value)
@@ -223,7 +261,8 @@ def redact_http_request(request: dict, hide_authorization: bool) -> dict:
     """What a GET shows: the basic-auth password and (8.6+) any Authorization header as `::es_redacted::`."""
     out = dict(request)
     basic = (request.get("auth") or {}).get("basic")
-    if isinstance(basic, dict) and "password" in basic:
+    # BasicAuth.toXContent: a password encrypted by Watcher (xpack.watcher.encrypt_sensitive_data) is shown as stored
+    if isinstance(basic, dict) and "password" in basic and not str(basic["password"]).startswith(ENCRYPTED_PREFIX):
         out["auth"] = {"basic": dict(basic, password=REDACTED)}
     if hide_authorization and isinstance(request.get("headers"), dict):
         out["headers"] = {name: (REDACTED if name.lower() == "authorization" else value) for name, value in request["headers"].items()}

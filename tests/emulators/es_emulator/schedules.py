@@ -6,7 +6,8 @@
 interval: a number N becomes "Ns", strings keep their unit; cron: upper-cased, a one-element
 array becomes a string, several are sorted; hourly.minute: always an array; daily.at: always an
 array (default ["midnight"]); weekly/monthly/yearly: always arrays of {on, at[, in]} objects with
-defaults filled in; timezone (8.18+): only when given.
+defaults filled in, their times a Java HashSet (equal times once, in the set's iteration order);
+timezone (8.18+): only when given.
 """
 
 from __future__ import annotations
@@ -83,16 +84,28 @@ def parse_timezone(value) -> str:
 
 # --- times of day ------------------------------------------------------------------------------
 
+_JAVA_INT = re.compile(r"[+-]?[0-9]+")
+
+
+def java_int(text: str) -> int | None:
+    """Integer.parseInt: an optional sign and ASCII digits, nothing else (no blanks, no fraction)."""
+    if not _JAVA_INT.fullmatch(text):
+        return None
+    number = int(text)
+    return number if -2 ** 31 <= number < 2 ** 31 else None
+
+
 def _int_value(value, kind: str, high: int) -> int:
+    """DayTimes.parseHourValue / parseMinuteValue."""
     if is_number(value):
         number = int(value)
     elif isinstance(value, str):
-        try:
-            number = int(value)
-        except ValueError as error:
-            raise parse_error("invalid time %s value [%s]" % (kind, value)) from error
+        number = java_int(value)
+        if number is None:
+            raise parse_error("invalid time %s value [%s]" % (kind, value))
     else:
-        raise parse_error("invalid time %s value. expected string/number value, but found [%s]" % (kind, token(value)))
+        prefix = "invalid hour value" if kind == "hour" else "invalid time minute value"
+        raise parse_error("%s. expected string/number value, but found [%s]" % (prefix, token(value)))
     if not 0 <= number <= high:
         raise parse_error("invalid time %s value [%d] (possible values may be between 0 and %d incl.)" % (kind, number, high))
     return number
@@ -101,8 +114,10 @@ def _int_value(value, kind: str, high: int) -> int:
 def _values(value, kind: str, high: int) -> list[int]:
     if isinstance(value, list):
         return [_int_value(item, kind, high) for item in value]
-    if isinstance(value, dict):
-        raise parse_error("invalid time %s value. expected string/number value or an array of string/number values, but found [START_OBJECT]" % kind)
+    if isinstance(value, dict) or value is None:
+        # Token.isValue() is false for objects and null
+        raise parse_error("invalid time %s value. expected string/number value or an array of string/number values, but found [%s]" % (
+            kind, token(value)))
     return [_int_value(value, kind, high)]
 
 
@@ -114,9 +129,9 @@ def parse_day_time(value):
         hour, colon, minute = value.partition(":")
         if not colon or ":" in minute or len(hour) not in (1, 2) or len(minute) != 2:
             raise parse_error("could not parse time [%s]. time format must be in the form of hh:mm" % value)
-        if not hour.lstrip("-").isdigit():
+        if java_int(hour) is None:
             raise parse_error("could not parse time [%s]. time hour [%s] is not a number" % (value, hour))
-        if not minute.lstrip("-").isdigit():
+        if java_int(minute) is None:
             raise parse_error("could not parse time [%s]. time minute [%s] is not a number" % (value, minute))
         if not 0 <= int(hour) <= 23:
             cause = illegal_argument("invalid time [%s]. invalid time hour value [%d]. time hours must be between 0 and 23 incl." % (value, int(hour)))
@@ -133,10 +148,15 @@ def parse_day_time(value):
             hours.extend(_values(field_value, "hour", 23))
         elif key == "minute":
             minutes.extend(_values(field_value, "minute", 59))
+        elif isinstance(field_value, (dict, list)):
+            # DayTimes.parse skips unknown scalars but walks into an unknown object or array as if it were
+            # its own: refused here rather than guessed (UNSETTLED in STORED_FORMS.md)
+            raise parse_error("could not parse time. unexpected field [%s]" % key)
     return {"hour": hours or [0], "minute": minutes or [0]}
 
 
 def _day_time_key(value) -> tuple:
+    """DayTimes.equals: the hour and minute arrays, whatever the spelling."""
     if value == "noon":
         return ((12,), (0,))
     if value == "midnight":
@@ -147,20 +167,51 @@ def _day_time_key(value) -> tuple:
     return (tuple(value["hour"]), tuple(value["minute"]))
 
 
+def _java(number: int) -> int:
+    number &= 0xFFFFFFFF
+    return number - 2 ** 32 if number >= 2 ** 31 else number
+
+
+def _array_hash(values) -> int:
+    """java.util.Arrays.hashCode(int[])."""
+    result = 1
+    for value in values:
+        result = _java(31 * result + value)
+    return result
+
+
+def _bucket(key: tuple, capacity: int) -> int:
+    """The HashMap bucket of a DayTimes: hashCode() spread (h ^ h >>> 16), masked by the table size."""
+    code = _java(31 * _array_hash(key[0]) + _array_hash(key[1])) & 0xFFFFFFFF
+    return (code ^ (code >> 16)) & (capacity - 1)
+
+
+def hash_set_order(items: list, key) -> list:
+    """A java.util.HashSet's iteration order: equal items once (the first stays), by bucket, then by insertion.
+
+    The table starts at 16 buckets and doubles past a 0.75 load; a resize splits every bucket keeping its
+    order, so the final order is a stable sort on the bucket in the final table."""
+    kept, seen = [], set()
+    for item in items:
+        if key(item) not in seen:
+            seen.add(key(item))
+            kept.append(item)
+    capacity = 16
+    while len(kept) > capacity * 3 // 4:
+        capacity *= 2
+    return sorted(kept, key=lambda item: _bucket(key(item), capacity))
+
+
 def _time_set(value, wrap) -> list:
-    """A HashSet of DayTimes: duplicates (same hours and minutes) collapse into the first."""
+    """The `at` times of WeekTimes, MonthTimes and YearTimes: a HashSet<DayTimes> written in its own order."""
     items = value if isinstance(value, list) else [value]
-    seen, times = set(), []
+    parsed = []
     for item in items:
         try:
-            parsed = parse_day_time(item)
+            parsed.append(parse_day_time(item))
         except EsError as error:
             raise wrap(item, error) from error
-        key = _day_time_key(parsed)
-        if key not in seen:
-            seen.add(key)
-            times.append(parsed)
-    return times
+    return hash_set_order(parsed, _day_time_key)
 
 
 # --- schedule types ----------------------------------------------------------------------------
@@ -221,9 +272,9 @@ def _hourly(value):
     for key, field_value in value.items():
         if key != "minute":
             raise parse_error("could not parse [hourly] schedule. unexpected field [%s]" % key)
-        if isinstance(field_value, dict):
+        if isinstance(field_value, dict) or field_value is None:
             raise parse_error("could not parse [hourly] schedule. invalid value for [minute]. expected either string/value or an array of "
-                              "string/number values, but found [START_OBJECT]")
+                              "string/number values, but found [%s]" % token(field_value))
         try:
             minutes.extend(_values(field_value, "minute", 59))
         except EsError as error:
@@ -251,20 +302,27 @@ def _wrap_times(item, error):
 
 
 def _enum_values(value, table: dict, kind: str) -> list[str]:
+    """DayOfWeek.resolve / Month.resolve into an EnumSet: each once, in the enum's order."""
     found = set()
+    noun = "day of week" if kind == "weekly day" else "month"
     for item in value if isinstance(value, list) else [value]:
         if is_number(item):
-            item = str(int(item))
-        elif not isinstance(item, str):
+            number = int(item)
+            key = next((name for name, aliases in table.items() if str(number) == aliases[0]), None)
+            if key is None:
+                raise parse_error("unknown %s number [%d]" % (noun, number))
+        elif isinstance(item, str):
+            key = next((name for name, aliases in table.items() if item.lower() in aliases), None)
+            if key is None:
+                raise parse_error("unknown %s [%s]" % (noun, item))
+        else:
             raise parse_error("invalid %s value. expected a string or a number value, but found [%s]" % (kind, token(item)))
-        key = next((name for name, aliases in table.items() if item.lower() in aliases), None)
-        if key is None:
-            raise parse_error("unknown %s [%s]" % ("day of week" if kind == "weekly day" else "month", item))
         found.add(key)
     return [name for name in table if name in found]
 
 
 def _month_days(value) -> list[int]:
+    """MonthTimes.parseDayValue into a set; the MonthTimes constructor sorts and checks the range."""
     days = set()
     for item in value if isinstance(value, list) else [value]:
         if isinstance(item, str):
@@ -272,45 +330,69 @@ def _month_days(value) -> list[int]:
             if lowered in ("last_day", "first_day"):
                 days.add(32 if lowered == "last_day" else 1)
                 continue
-            try:
-                days.add(int(lowered))
-            except ValueError as error:
-                raise parse_error("invalid month day value. string value [%s] cannot be" % lowered) from error
+            number = java_int(lowered)
+            if number is None:
+                raise parse_error("invalid month day value. string value [%s] cannot be" % lowered)
+            days.add(number)
         elif is_number(item):
             days.add(int(item))
         else:
             raise parse_error("invalid month day value. expected a string or a number value, but found [%s]" % token(item))
-    for day in days:
-        if not 1 <= day <= 32:
-            raise illegal_argument("invalid month day [%d]" % day)
     return sorted(days)
 
 
-def _times_object(value, kind: str) -> dict:
+def _check_month_days(days: list[int]) -> None:
+    """MonthTimes/YearTimes.validate: an IllegalArgumentException no schedule parser wraps."""
+    for day in days:
+        if not 1 <= day <= 32:
+            raise illegal_argument("invalid month day [%d]" % day)
+
+
+# Times.MONTH_FIELD, DAY_FIELD, TIME_FIELD: ParseFields with a deprecated second name each.
+_TIMES_FIELDS = {"in": "in", "month": "in", "on": "on", "day": "on", "at": "at", "time": "at"}
+_FIELD_LABELS = {("week", "on"): "week day", ("month", "on"): "month day", ("year", "on"): "year day", ("year", "in"): "year month"}
+
+
+def _times_values(kind: str, field: str, written: str, value) -> list:
+    """A value or an array of values (Token.isValue(): not an object, not null)."""
+    if isinstance(value, list):
+        return value
+    if isinstance(value, dict) or value is None:
+        raise parse_error("invalid %s value for [%s] field. expected string/number value or an array of string/number values, but found [%s]" % (
+            _FIELD_LABELS[(kind, field)], written, token(value)))
+    return [value]
+
+
+def _times_object(value, kind: str, ctx) -> dict:
+    """WeekTimes / MonthTimes / YearTimes.parse."""
     if not isinstance(value, dict):
         raise parse_error("could not parse %s times. expected an object, but found [%s]" % (kind, token(value)))
-    days, months, times = None, None, None
+    fields = {"in": [], "on": [], "at": []}
     for key, field_value in value.items():
-        if key == "on":
-            days = field_value
-        elif key == "in" and kind == "year":
-            months = field_value
-        elif key == "at":
-            times = _time_set(field_value, _wrap_times)
+        field = _TIMES_FIELDS.get(key)
+        if field is None or (field == "in" and kind != "year"):
+            continue  # the parsers skip fields they do not know
+        if key != field:
+            ctx.warn("Deprecated field [%s] used, expected [%s] instead" % (key, field))
+        if field == "at":
+            fields["at"].extend(field_value if isinstance(field_value, list) else [field_value])
+        else:
+            fields[field].extend(_times_values(kind, field, key, field_value))
     out = {}
     if kind == "year":
-        out["in"] = _enum_values(months, _MONTHS, "year month") if months is not None else []
-        out["in"] = out["in"] or ["JAN"]
+        out["in"] = _enum_values(fields["in"], _MONTHS, "year month") or ["JAN"]
     if kind == "week":
-        out["on"] = (_enum_values(days, _WEEK_DAYS, "weekly day") if days is not None else []) or ["MON"]
+        out["on"] = _enum_values(fields["on"], _WEEK_DAYS, "weekly day") or ["MON"]
     else:
-        out["on"] = (_month_days(days) if days is not None else []) or [1]
-    out["at"] = times or [dict(_MIDNIGHT)]
+        out["on"] = _month_days(fields["on"]) or [1]
+    out["at"] = _time_set(fields["at"], _wrap_times) if fields["at"] else [dict(_MIDNIGHT)]
+    if kind != "week":
+        _check_month_days(out["on"])
     return out
 
 
 def _periodic(kind: str, label: str, plural: str):
-    def parse(value):
+    def parse(value, ctx):
         if not isinstance(value, (dict, list)):
             raise parse_error("could not parse [%s] schedule. expected either an object or an array of objects representing %s times, "
                               "but found [%s] instead" % (label, plural, token(value)))
@@ -318,20 +400,22 @@ def _periodic(kind: str, label: str, plural: str):
         parsed = []
         for item in items:
             try:
-                parsed.append(_times_object(item, kind))
+                parsed.append(_times_object(item, kind, ctx))
             except EsError as error:
+                if error.type != "parse_exception":
+                    raise
                 raise parse_error("could not parse [%s] schedule. invalid %s times" % (label, plural), error) from error
         if not parsed:
-            parsed.append(_times_object({}, kind))
+            parsed.append(_times_object({}, kind, ctx))
         return parsed
     return parse
 
 
 _PARSERS = {
-    "cron": _cron,
-    "interval": _interval,
-    "hourly": _hourly,
-    "daily": _daily,
+    "cron": lambda value, ctx: _cron(value),
+    "interval": lambda value, ctx: _interval(value),
+    "hourly": lambda value, ctx: _hourly(value),
+    "daily": lambda value, ctx: _daily(value),
     "weekly": _periodic("week", "weekly", "weekly"),
     "monthly": _periodic("month", "monthly", "month"),
     "yearly": _periodic("year", "yearly", "year"),
@@ -349,7 +433,7 @@ def parse_schedule(value, ctx) -> dict:
         parser = _PARSERS.get(key)
         if parser is None:
             raise parse_error("could not parse schedule for [%s]. unknown schedule type [%s]" % (ctx.watch_id, key))
-        schedule_type, schedule = key, parser(field_value)
+        schedule_type, schedule = key, parser(field_value, ctx)
     if schedule_type is None:
         raise parse_error("could not parse schedule. expected a schedule type field, but no fields were found")
     out = {}
