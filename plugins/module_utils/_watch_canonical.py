@@ -7,21 +7,26 @@
 Elasticsearch never gives a watch back as it was PUT: it parses the body and writes its own
 serialization (WatchParser, then Watch.toXContent). To know whether a PUT is needed, es_watch
 brings the wanted watch into that same form and compares. The rules, each from Elasticsearch's
-documented or source-level behaviour (research note es-watcher-api.md section 2):
+source (tests/emulators/es_emulator/STORED_FORMS.md gives the class and commit of each):
 
 * top level: ``input`` defaults to ``{none: {}}``, ``condition`` to ``{always: {}}``, ``actions``
-  to ``{}``; ``throttle_period`` becomes ``throttle_period_in_millis`` (a number);
-* per action: ``throttle_period`` likewise; ``foreach`` brings ``max_iterations`` (default 100);
+  to ``{}``; ``throttle_period`` becomes ``throttle_period_in_millis`` (a number; of the two, the
+  last written wins); ``metadata: null`` is ``{}``;
+* per action: ``throttle_period`` likewise; a non-empty ``foreach`` (as text) brings
+  ``max_iterations`` (default 100), which is dropped without it;
 * http requests (webhook actions, http inputs): ``url`` is split into scheme, host, port, path and
   params; ``scheme`` (default http), ``port`` (default 80/443 by scheme), lower-case ``method``
   (default get), ``params`` and ``headers`` (default ``{}``) are always present;
   ``connection_timeout`` becomes ``connection_timeout_in_millis``, ``read_timeout`` becomes
   ``read_timeout_millis``; object templates become mustache scripts; without a ``url`` the port is
-  required;
+  required; ``auth`` is ``{basic: {..}}`` whatever its type name; ``proxy`` keeps host, port, scheme;
 * scripts: a string is ``{source, lang: painless}``; empty ``params``/``options`` disappear;
 * logging actions gain ``level: info``; search requests gain ``search_type: query_then_fetch``,
   ``rest_total_hits_as_int: true`` and an ``indices`` array;
-* schedules: an ``interval`` number N is ``"Ns"``; ``hourly.minute`` and ``daily.at`` are arrays.
+* schedules: an ``interval`` number N is ``"Ns"``; cron expressions upper-case, several sorted;
+  ``hourly.minute`` and ``daily.at`` are arrays; weekly/monthly/yearly are arrays of ``{in, on, at}``
+  with defaults, their days as sets in order and their times as a Java HashSet (each once, in the
+  set's iteration order); ``timezone`` is the zone id Java gives.
 
 Backwards incompatible changes can happen here in any release.
 """
@@ -729,6 +734,11 @@ def _timezone(value, where: str) -> str:
 def canonical_schedule(value, where: str = "trigger.schedule") -> dict:
     if not isinstance(value, dict) or not value:
         raise WatchDefinitionError("%s must be an object such as {interval: 5m} or {cron: '0 0/5 * * * ?'}" % where)
+    kinds = sorted(key for key in value if key != "timezone")
+    if len(kinds) != 1:
+        # Elasticsearch keeps the last type written and drops the others
+        raise WatchDefinitionError("%s must have exactly one schedule type (interval, cron, hourly, daily, weekly, monthly, yearly), found %s"
+                                   % (where, ", ".join(kinds) or "none"))
     schedule = copy.deepcopy(value)
     if "timezone" in schedule:
         if "interval" in schedule:
@@ -755,9 +765,9 @@ def canonical_schedule(value, where: str = "trigger.schedule") -> dict:
 
 def canonical_trigger(value, where: str = "trigger") -> dict:
     kind, body = _single(value, where)
-    if kind == "schedule":
-        return {"schedule": canonical_schedule(body, where + ".schedule")}
-    return {kind: copy.deepcopy(body)}
+    if kind != "schedule":
+        raise WatchDefinitionError("%s has an unknown trigger type %s; Watcher has schedule only" % (where, kind))
+    return {"schedule": canonical_schedule(body, where + ".schedule")}
 
 
 # --- actions -------------------------------------------------------------------------------------------

@@ -446,14 +446,19 @@ def parse_schedule(value, ctx) -> dict:
 
 
 def parse_trigger(value, ctx) -> dict:
-    """TriggerService.parseTrigger: one trigger type; only `schedule` exists."""
+    """TriggerService.parseTrigger: exactly one trigger type, its body an object; only `schedule` is parsed."""
     if not isinstance(value, dict):
-        raise parse_error("could not parse trigger for [%s]. expected trigger an object as the trigger body, but found [%s]" % (ctx.watch_id, token(value)))
-    trigger = None
-    for key, field_value in value.items():
-        if key != "schedule":
-            raise parse_error("could not parse trigger [%s] for [%s]" % (key, ctx.watch_id))
-        trigger = {"schedule": parse_schedule(field_value, ctx)}
-    if trigger is None:
-        raise parse_error("could not parse trigger for [%s]. missing trigger type" % ctx.watch_id)
+        # the parser expects the trigger's object; given anything else it would read on into the watch's next field
+        raise parse_error("could not parse trigger for [%s]. expected trigger type string field, but found [%s]" % (ctx.watch_id, token(value)))
+    if not value:
+        raise parse_error("could not parse trigger for [%s]. expected trigger type string field, but found [END_OBJECT]" % ctx.watch_id)
+    kind, body = next(iter(value.items()))
+    if not isinstance(body, dict):
+        raise parse_error("could not parse trigger [%s] for [%s]. expected trigger an object as the trigger body, but found [%s]" % (
+            kind, ctx.watch_id, token(body)))
+    if kind != "schedule":
+        raise parse_error("could not parse trigger [%s] for [%s]. unknown trigger type [%s]" % (kind, ctx.watch_id, kind))
+    trigger = {"schedule": parse_schedule(body, ctx)}
+    if len(value) > 1:
+        raise parse_error("could not parse trigger [%s] for [%s]. expected [END_OBJECT] token, but found [FIELD_NAME]" % (kind, ctx.watch_id))
     return trigger

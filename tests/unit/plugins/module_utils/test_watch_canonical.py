@@ -32,7 +32,8 @@ def test_defaults_for_input_condition_and_actions_and_the_stored_key_order():
 
 def test_a_canonical_watch_is_its_own_canonical_form():
     written = {
-        "trigger": {"schedule": {"interval": 60, "daily": {"at": "noon"}}},
+        # one schedule type: of several, Elasticsearch keeps the last (ScheduleRegistry), so the module refuses them
+        "trigger": {"schedule": {"daily": {"at": "noon"}}},
         "input": {"search": {"request": {"indices": "logs-a, logs-b", "body": {"query": {"match_all": {}}}}, "timeout": "30s"}},
         "condition": {"script": "return true"},
         "throttle_period": "10m",
