@@ -316,7 +316,7 @@ MODULE_CASES = [
          "unexpected string field [txt]", requests=None, refused=1),
     case("es_watch-schedule-empty", "es_watch", watch(trigger={"schedule": {}}), "trigger.schedule must be an object such as {interval: 5m}"),
     case("es_watch-trigger-without-schedule", "es_watch", watch(trigger={"cron": "0 * * * * ?"}),
-         "could not parse trigger [cron]", requests=None, refused=1),
+         "trigger has an unknown trigger type cron; Watcher has schedule only"),
     case("es_watch-interval-in-words", "es_watch", watch(trigger={"schedule": {"interval": "5 minutes"}}),
          "trigger.schedule.interval must be a number of seconds or a time such as 30s, 5m, 1h, 1d or 1w, got '5 minutes'"),
     case("es_watch-cron-in-words", "es_watch", watch(trigger={"schedule": {"cron": "every five minutes"}}),
