@@ -43,18 +43,19 @@ def negate_condition(condition) -> dict:
     kind, body = next(iter(condition.items())) if isinstance(condition, dict) and len(condition) == 1 else (None, None)
     if kind == "compare" and isinstance(body, dict) and len(body) == 1:
         path, spec = next(iter(body.items()))
-        if isinstance(spec, dict) and len(spec) == 1 and next(iter(spec)) in _NEGATED_OPS:
+        # Watcher reads operators and quantifiers in any case (CompareCondition.Op.resolve).
+        if isinstance(spec, dict) and len(spec) == 1 and str(next(iter(spec))).lower() in _NEGATED_OPS:
             op, value = next(iter(spec.items()))
-            return {"compare": {path: {_NEGATED_OPS[op]: copy.deepcopy(value)}}}
+            return {"compare": {path: {_NEGATED_OPS[op.lower()]: copy.deepcopy(value)}}}
     if kind == "array_compare" and isinstance(body, dict) and len(body) == 1:
         path, spec = next(iter(body.items()))
-        ops = [key for key in spec if key in _NEGATED_OPS] if isinstance(spec, dict) else []
+        ops = [key for key in spec if str(key).lower() in _NEGATED_OPS] if isinstance(spec, dict) else []
         if len(ops) == 1 and isinstance(spec[ops[0]], dict):
             # not (some x > v) == all x <= v, and the other way round
             test = dict(spec[ops[0]])
-            test["quantifier"] = _NEGATED_QUANTIFIERS.get(test.get("quantifier", "some"), "all")
+            test["quantifier"] = _NEGATED_QUANTIFIERS.get(str(test.get("quantifier", "some")).lower(), "all")
             negated = dict((key, value) for key, value in spec.items() if key != ops[0])
-            negated[_NEGATED_OPS[ops[0]]] = test
+            negated[_NEGATED_OPS[ops[0].lower()]] = test
             return {"array_compare": {path: negated}}
     raise ILertWebhookError(
         "ilert.auto_resolve needs a condition it can negate (always, never, compare or array_compare with one operator), got %s; "

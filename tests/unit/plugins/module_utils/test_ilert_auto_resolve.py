@@ -28,6 +28,9 @@ ERRORS = {"compare": {"ctx.payload.hits.total": {"gt": 0}}}
     ({"array_compare": {"ctx.payload.aggs.x.buckets": {"path": "doc_count", "gte": {"value": 5}}}},
      {"array_compare": {"ctx.payload.aggs.x.buckets": {"path": "doc_count", "lt": {"value": 5, "quantifier": "all"}}}}),
     ({"array_compare": {"p": {"eq": {"value": 1, "quantifier": "all"}}}}, {"array_compare": {"p": {"not_eq": {"value": 1, "quantifier": "some"}}}}),
+    # Watcher reads operators and quantifiers in any case.
+    ({"compare": {"a": {"GT": 3}}}, {"compare": {"a": {"lte": 3}}}),
+    ({"array_compare": {"p": {"Eq": {"value": 1, "quantifier": "ALL"}}}}, {"array_compare": {"p": {"not_eq": {"value": 1, "quantifier": "some"}}}}),
     ({"always": {}}, {"never": {}}),
     ({"never": {}}, {"always": {}}),
     (None, {"never": {}}),
