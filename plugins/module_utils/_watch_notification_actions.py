@@ -28,6 +28,7 @@ import copy
 import json
 import re
 
+from ansible_collections.ilert.watcher.plugins.module_utils._watch_http_request import canonical_http_proxy, canonical_http_request
 from ansible_collections.ilert.watcher.plugins.module_utils._watch_templates import (
     WatchDefinitionError, canonical_text_template, is_number)
 
@@ -66,45 +67,6 @@ def _boolean(value, where: str) -> bool:
     if value in ("true", "false"):
         return value == "true"
     return _fail(where, "must be true or false", value)
-
-
-def _text_of(value, where: str) -> str:
-    """XContentParser.text(): the text of any scalar; null, objects and arrays have none."""
-    if _scalar_text(value) is None:
-        _fail(where, "must be a string", value)
-    return _scalar_text(value)
-
-
-def _int_of(value, where: str) -> int:
-    """XContentParser.intValue(): numbers truncate, numeric strings are read too."""
-    if is_number(value):
-        return int(value)
-    try:
-        return int(float(value)) if isinstance(value, str) else _fail(where, "must be a number", value)
-    except ValueError:
-        return _fail(where, "must be a number", value)
-
-
-def _proxy(value, where: str) -> dict:
-    """HttpProxy.parse: host and port (1-65534) required, scheme http or https; other scalar fields are skipped."""
-    _object(value, where)
-    proxy = {}
-    for key, item in value.items():
-        if key == "host":
-            proxy["host"] = _text_of(item, where + ".host")
-        elif key == "port":
-            proxy["port"] = _int_of(item, where + ".port")
-            if not 0 < proxy["port"] < 65535:
-                _fail(where + ".port", "must be between 1 and 65534", item)
-        elif key == "scheme":
-            proxy["scheme"] = _text_of(item, where + ".scheme").lower()
-            if proxy["scheme"] not in ("http", "https"):
-                _fail(where + ".scheme", "must be http or https", item)
-        elif isinstance(item, (dict, list)):
-            _fail("%s.%s" % (where, key), "is not a proxy setting (host, port, scheme)")
-    if "host" not in proxy or "port" not in proxy:
-        _fail(where, "must have a host and a port")
-    return dict((key, proxy[key]) for key in ("host", "port", "scheme") if key in proxy)
 
 
 def _basic_auth(value, where: str):
@@ -240,9 +202,6 @@ def _data_attachment(body: dict, where: str) -> dict:
 
 
 def _http_attachment(body: dict, where: str) -> dict:
-    # _watch_canonical imports this module: importing it here, when first needed, keeps the import graph acyclic.
-    from ansible_collections.ilert.watcher.plugins.module_utils._watch_canonical import (  # pylint: disable=import-outside-toplevel
-        canonical_http_request)
     unknown = sorted(set(body) - {"request", "content_type", "inline"})
     if unknown:
         _fail(where, "has unknown field(s) %s (request, content_type, inline)" % ", ".join(unknown))
@@ -299,7 +258,7 @@ def _reporting_attachment(body: dict, where: str) -> dict:
     if "auth" in body and _basic_auth(body["auth"], where + ".auth") is not None:
         attachment["auth"] = _basic_auth(body["auth"], where + ".auth")
     if "proxy" in body:
-        attachment["proxy"] = _proxy(body["proxy"], where + ".proxy")
+        attachment["proxy"] = canonical_http_proxy(body["proxy"], where + ".proxy")
     return attachment
 
 
@@ -459,7 +418,7 @@ def _slack(value, where: str) -> dict:
                 _fail(where + ".account", "must be a string", item)
             action["account"] = item
         elif key == "proxy":
-            action["proxy"] = _proxy(item, where + ".proxy")
+            action["proxy"] = canonical_http_proxy(item, where + ".proxy")
         elif key == "message":
             action["message"] = _slack_message(item, where + ".message")
         else:
@@ -509,7 +468,7 @@ def _pagerduty(value, where: str) -> dict:
                 _fail(here, "must be a string", item)
             event["account"] = _scalar_text(item)
         elif key == "proxy":
-            event["proxy"] = _proxy(item, here)
+            event["proxy"] = canonical_http_proxy(item, here)
         elif key == "attach_payload":
             if not isinstance(item, bool):
                 _fail(here, "must be true or false", item)
@@ -536,7 +495,7 @@ def _jira(value, where: str) -> dict:
                 _fail(where + ".account", "must be a string", item)
             action["account"] = item
         elif key == "proxy":
-            action["proxy"] = _proxy(item, where + ".proxy")
+            action["proxy"] = canonical_http_proxy(item, where + ".proxy")
         elif key == "fields":
             if isinstance(item, list):
                 _fail(where + ".fields", "must be an object of issue fields", item)

@@ -13,8 +13,13 @@ import copy
 import json
 import re
 
+
 DEFAULT_SCRIPT_LANG = "painless"
+
+
 DEFAULT_TEMPLATE_LANG = "mustache"
+
+
 _TIME_UNITS = (("nanos", 1e-6), ("micros", 1e-3), ("ms", 1), ("s", 1000), ("m", 60000), ("h", 3600000), ("d", 86400000))
 
 
@@ -42,9 +47,41 @@ def time_millis(value, where: str) -> int:
         "%s must be a time value such as 30s, 5m, 1h or 2d (or a number of milliseconds), got %r" % (where, value))
 
 
+def single_type(value, where: str):
+    """The (type, body) of a one-type object such as ``{"search": {...}}``."""
+    if not isinstance(value, dict) or len(value) != 1:
+        raise WatchDefinitionError("%s must be an object with exactly one type key, got %s" % (where, json.dumps(value, sort_keys=True)))
+    return next(iter(value.items()))
+
+
+def text_of(value, where: str) -> str:
+    """XContentParser.text(): the text of any scalar; null, objects and arrays have none."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    raise WatchDefinitionError("%s must be a string, got %r" % (where, value))
+
+
+def int_of(value, where: str) -> int:
+    """XContentParser.intValue()/longValue(): numbers truncate, numeric strings are read too."""
+    if is_number(value):
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(float(value))
+        except ValueError:
+            pass
+    raise WatchDefinitionError("%s must be a number, got %r" % (where, value))
+
+
 # --- scripts and templates ---------------------------------------------------------------------------
 # Script's parser: the JSON values each field takes; options other than content_type are refused for inline scripts.
+
+
 _SCRIPT_FIELD_TYPES = {"source": (str, dict), "id": (str,), "lang": (str,), "options": (dict,), "params": (dict,)}
+
+
 JSON_MEDIA_TYPE = "application/json"
 
 
