@@ -422,7 +422,8 @@ def canonical_action(action_id: str, value, where: str = "actions") -> dict:
         action["throttle_period_in_millis"] = throttle
     if value.get("condition") is not None:
         action["condition"] = canonical_condition(value["condition"], where + ".condition")
-    if value.get("transform") is not None:
+    # TransformRegistry.parse reads {} as no transform at all.
+    if value.get("transform") not in (None, {}):
         action["transform"] = canonical_transform(value["transform"], where + ".transform")
     foreach = text_of(value["foreach"], where + ".foreach") if "foreach" in value else ""
     iterations = _max_iterations(value.get("max_iterations", DEFAULT_MAX_ITERATIONS), where + ".max_iterations")
@@ -459,7 +460,7 @@ def canonical_watch(definition: dict) -> dict:
         "input": canonical_input(definition.get("input") or {"none": {}}),
         "condition": canonical_condition(definition.get("condition") or {"always": {}}),
     }
-    if definition.get("transform") is not None:
+    if definition.get("transform") not in (None, {}):
         watch["transform"] = canonical_transform(definition["transform"])
     throttle = _throttle_period(definition, "")
     if throttle is not None:

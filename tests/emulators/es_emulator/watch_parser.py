@@ -224,7 +224,10 @@ def _chain_input(value, ctx) -> dict:
 
 def _transform_input(value, ctx) -> dict:
     """TransformInputFactory: the object is a transform; UNSETTLED: an empty one (no transform) fails with a NullPointerException."""
-    return parse_transform(value, ctx)
+    transform = parse_transform(value, ctx)
+    if transform is None:
+        raise parse_error("could not parse transform for watch [%s]. expected a transform type field, but found an empty object instead" % ctx.watch_id)
+    return transform
 
 
 _INPUTS = {
@@ -402,18 +405,16 @@ def _transform_body(kind: str, body, ctx):
     return parser(body, ctx)
 
 
-def parse_transform(value, ctx) -> dict:
+def parse_transform(value, ctx) -> dict | None:
     """TransformRegistry.parse: every type given is parsed, the last one is the transform.
 
-    `{}` is no transform at all in Elasticsearch (the watch or action is stored without one); it is
-    refused here until the watch and action parsers can leave a missing transform out."""
+    `{}` is no transform at all (None): the registry returns null and the watch or action is stored
+    without one."""
     if not isinstance(value, dict):
         raise _not_an_object("transform", ctx, value)
     parsed = None
     for kind, body in value.items():
         parsed = {kind: _transform_body(kind, body, ctx)}
-    if parsed is None:
-        raise parse_error("could not parse transform for watch [%s]. expected a transform type field, but found an empty object instead" % ctx.watch_id)
     return parsed
 
 
@@ -620,6 +621,8 @@ def parse_watch(body, ctx: ParseContext) -> dict:
             parts["condition"] = parse_condition(value, ctx)
         elif key == "transform":
             parts["transform"] = parse_transform(value, ctx)
+            if parts["transform"] is None:
+                del parts["transform"]
         elif key == "throttle_period_in_millis":
             parts["throttle_period_in_millis"] = long_value(value)
         elif key == "throttle_period":
