@@ -15,6 +15,7 @@ import base64
 import json
 
 import requests
+from requests.structures import CaseInsensitiveDict
 
 from . import mustache
 from .templates import REDACTED
@@ -70,20 +71,43 @@ def for_record(request: dict) -> dict:
     return out
 
 
+def _guessed_media_type(body: str) -> str | None:
+    """XContentFactory.xContentType(CharSequence) on the first 20 characters: JSON, YAML, or JSON after blanks."""
+    head = body[:20]
+    if head.startswith("{"):
+        return "application/json"
+    if head.startswith("---"):
+        return "application/yaml"
+    stripped = head.lstrip()
+    return "application/json" if stripped.startswith("{") and len(stripped) < len(head) else None
+
+
+def wire_headers(headers: dict, body: str | None) -> CaseInsensitiveDict:
+    """The headers HttpClient.execute sends (x-pack/plugin/watcher/src/main/java/org/elasticsearch/xpack/watcher/common/http/
+    HttpClient.java @ 01195333bcdb620d4f5a5eef7bc8e3827dcb1f15): `Accept-Charset: UTF-8`, then the request's own headers
+    (replacing by name, in any case); a body without a Content-Type header gets the media type guessed from it (the
+    "BWC hack"), else its entity's type, text/plain in ISO-8859-1."""
+    wire = CaseInsensitiveDict({"Accept-Charset": "UTF-8"})
+    wire.update(headers)
+    if body is not None and "Content-Type" not in wire:
+        wire["Content-Type"] = _guessed_media_type(body) or "text/plain; charset=ISO-8859-1"
+    return wire
+
+
 def send(request: dict) -> dict:
     """Send the rendered request; returns {status, headers, body}. Connection problems raise requests' exceptions."""
     path = request.get("path") or ""
     if path and not path.startswith("/"):
         path = "/" + path
     url = "%s://%s:%d%s" % (request["scheme"], request["host"], request["port"], path)
-    headers = dict(request.get("headers") or {})
+    body = request.get("body")
+    headers = wire_headers(request.get("headers") or {}, body)
     basic = (request.get("auth") or {}).get("basic")
     if basic:
         token = base64.b64encode(("%s:%s" % (basic.get("username", ""), basic.get("password") or "")).encode("utf-8")).decode("ascii")
         headers["Authorization"] = "Basic " + token
     timeout = (request.get("connection_timeout_in_millis", DEFAULT_TIMEOUT_MILLIS) / 1000.0,
                request.get("read_timeout_millis", DEFAULT_TIMEOUT_MILLIS) / 1000.0)
-    body = request.get("body")
     answer = requests.request(request["method"].upper(), url, params=request.get("params") or None, headers=headers,
                               data=body.encode("utf-8") if body is not None else None, timeout=timeout, allow_redirects=False)
     response_headers: dict[str, list[str]] = {}
