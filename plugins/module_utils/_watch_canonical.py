@@ -33,7 +33,7 @@ from ansible_collections.ilert.watcher.plugins.module_utils._watch_notification_
     NOTIFICATION_ACTIONS, canonical_notification_action)
 from ansible_collections.ilert.watcher.plugins.module_utils._watch_schedule import canonical_trigger
 from ansible_collections.ilert.watcher.plugins.module_utils._watch_templates import (  # noqa: F401 pylint: disable=unused-import
-    DEFAULT_TEMPLATE_LANG, WatchDefinitionError, canonical_script, canonical_text_template, int_of, is_number, single_type, text_of,
+    DEFAULT_TEMPLATE_LANG, WatchDefinitionError, boolean_of, canonical_script, canonical_text_template, int_of, is_number, single_type, text_of,
     time_millis)
 from ansible_collections.ilert.watcher.plugins.module_utils._watch_time_zones import dynamic_name_timezone
 
@@ -85,14 +85,6 @@ def _long_value(value, where: str) -> int:
     raise WatchDefinitionError("%s must be a number of milliseconds, got %r" % (where, value))
 
 
-def _boolean(value, where: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    if value in ("true", "false"):
-        return value == "true"
-    raise WatchDefinitionError("%s must be true or false, got %r" % (where, value))
-
-
 def _indices(value, where: str) -> list:
     """A list of names, or Strings.delimitedListToStringArray(value, ",", " \\t"): spaces and tabs deleted, empty names kept."""
     if isinstance(value, str):
@@ -117,7 +109,7 @@ def _indices_options(value, where: str):
                 states = set() if state == "none" else states | (set(_WILDCARD_STATES) if state == "all" else {state})
             options[key] = [state for state in _WILDCARD_STATES if state in states]
         elif key in ("ignore_unavailable", "allow_no_indices", "ignore_throttled"):
-            options[key] = _boolean(item, "%s.%s" % (where, key))
+            options[key] = boolean_of(item, "%s.%s" % (where, key))
         else:
             raise WatchDefinitionError("%s has an unknown option %r" % (where, key))
     return None if options == _DEFAULT_INDICES_OPTIONS else options
@@ -136,7 +128,7 @@ def canonical_search_request(value, where: str) -> dict:
             if request["search_type"] not in SEARCH_TYPES:
                 raise WatchDefinitionError("%s.search_type must be one of %s, got %r" % (where, ", ".join(SEARCH_TYPES), item))
         elif key == "rest_total_hits_as_int":
-            request[key] = _boolean(item, "%s.%s" % (where, key))
+            request[key] = boolean_of(item, "%s.%s" % (where, key))
         elif key == "body" and isinstance(item, dict):
             request["body"] = copy.deepcopy(item)
         elif key == "indices_options":

@@ -30,7 +30,7 @@ import re
 
 from ansible_collections.ilert.watcher.plugins.module_utils._watch_http_request import canonical_http_proxy, canonical_http_request
 from ansible_collections.ilert.watcher.plugins.module_utils._watch_templates import (
-    WatchDefinitionError, canonical_text_template, is_number)
+    WatchDefinitionError, boolean_of, canonical_text_template, is_number)
 
 NOTIFICATION_ACTIONS = ("email", "slack", "pagerduty", "jira")
 
@@ -59,14 +59,6 @@ def _scalar_text(value):
     if is_number(value):
         return str(value)
     return value if isinstance(value, str) else None
-
-
-def _boolean(value, where: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    if value in ("true", "false"):
-        return value == "true"
-    return _fail(where, "must be true or false", value)
 
 
 def _basic_auth(value, where: str):
@@ -213,7 +205,7 @@ def _http_attachment(body: dict, where: str) -> dict:
     content_type = _scalar_text(body.get("content_type"))
     if content_type:
         attachment["content_type"] = content_type
-    if "inline" in body and _boolean(body["inline"], where + ".inline"):
+    if "inline" in body and boolean_of(body["inline"], where + ".inline"):
         attachment["inline"] = True
     return attachment
 
@@ -253,7 +245,7 @@ def _reporting_attachment(body: dict, where: str) -> dict:
         attachment["retries"] = retries
     if "interval" in body:
         attachment["interval"] = _time_value_rep(body["interval"], where + ".interval")
-    if "inline" in body and _boolean(body["inline"], where + ".inline"):
+    if "inline" in body and boolean_of(body["inline"], where + ".inline"):
         attachment["inline"] = True
     if "auth" in body and _basic_auth(body["auth"], where + ".auth") is not None:
         attachment["auth"] = _basic_auth(body["auth"], where + ".auth")

@@ -75,6 +75,15 @@ def int_of(value, where: str) -> int:
     raise WatchDefinitionError("%s must be a number, got %r" % (where, value))
 
 
+def boolean_of(value, where: str) -> bool:
+    """XContentParser.booleanValue(): a boolean, or its text true/false."""
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    raise WatchDefinitionError("%s must be true or false, got %r" % (where, value))
+
+
 # --- scripts and templates ---------------------------------------------------------------------------
 # Script's parser: the JSON values each field takes; options other than content_type are refused for inline scripts.
 

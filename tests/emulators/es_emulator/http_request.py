@@ -14,7 +14,7 @@ import re
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .errors import EsError, parse_error
-from .templates import REDACTED, is_number, long_value, parse_text_template, parse_time_field, token
+from .templates import REDACTED, is_number, long_value, parse_text_template, parse_time_field, scalar_text, token
 
 SCHEMES = {"http": 80, "https": 443}
 METHODS = ("head", "get", "post", "put", "delete")
@@ -100,16 +100,6 @@ def _proxy_port(value) -> int:
     raise parse_error("could not parse http proxy. unexpected token [%s] for field [port]" % token(value))
 
 
-def _proxy_text(value, field_name: str) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if is_number(value):
-        return repr(value)
-    raise EsError(500, "illegal_state_exception", "Can't get text on a %s for field [%s]" % (token(value), field_name))
-
-
 def parse_proxy(value) -> dict:
     """HttpProxy.parse: host (text), port (1..65534), scheme; other scalar fields are skipped."""
     if not isinstance(value, dict):
@@ -117,9 +107,9 @@ def parse_proxy(value) -> dict:
     host, port, scheme = None, None, None
     for key, field_value in value.items():
         if key == "host":
-            host = _proxy_text(field_value, key)
+            host = scalar_text(field_value, key)
         elif key == "scheme":
-            scheme = parse_scheme(_proxy_text(field_value, key))
+            scheme = parse_scheme(scalar_text(field_value, key))
         elif key == "port":
             port = _proxy_port(field_value)
             if port <= 0 or port >= 65535:

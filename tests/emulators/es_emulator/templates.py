@@ -243,3 +243,14 @@ def parse_text_template(value) -> str | dict:
     if isinstance(value, str):
         return value
     return script_for_output(parse_script(value, DEFAULT_TEMPLATE_LANG))
+
+
+def scalar_text(value, field_name: str) -> str:
+    """XContentParser.text(): any scalar's text; null, objects and arrays have none."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if is_number(value):
+        return repr(value)
+    raise EsError(500, "illegal_state_exception", "Can't get text on a %s for field [%s]" % (token(value), field_name))

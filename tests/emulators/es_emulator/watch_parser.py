@@ -21,7 +21,7 @@ from .schedules import _zone_id as zone_id  # java.time.ZoneId.of  pylint: disab
 from .schedules import parse_trigger
 from .search_request import parse_search_request
 from .templates import (DEFAULT_SCRIPT_LANG, compile_script, is_number, java_hash_set, long_value, parse_script,
-                        parse_text_template, parse_time_field, script_for_output, token)
+                        parse_text_template, parse_time_field, scalar_text, script_for_output, token)
 from .versions import ServerVersion
 
 LOGGING_LEVELS = ("error", "warn", "info", "debug", "trace")
@@ -521,17 +521,6 @@ def _index(value, ctx, action_id: str) -> dict:
 _ACTIONS = {"webhook": _webhook, "logging": _logging, "index": _index}
 
 
-def _text(value, field_name: str) -> str:
-    """XContentParser.text(): any scalar's text; null, objects and arrays have none."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if is_number(value):
-        return repr(value)
-    raise EsError(500, "illegal_state_exception", "Can't get text on a %s for field [%s]" % (token(value), field_name))
-
-
 def _int_value(value, field_name: str) -> int:
     """XContentParser.intValue(): numbers truncate, numeric strings are read as a double first."""
     if is_number(value):
@@ -552,7 +541,7 @@ def _action(action_id: str, value, ctx) -> dict:
         if key == "condition":
             condition = parse_condition(field_value, ctx)
         elif key == "foreach":
-            foreach = _text(field_value, key)
+            foreach = scalar_text(field_value, key)
         elif key == "transform":
             transform = parse_transform(field_value, ctx)
         elif key == "throttle_period_in_millis":
