@@ -39,6 +39,7 @@ _value:
 """
 
 from ansible.errors import AnsibleFilterError
+from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.ilert.watcher.plugins.module_utils._es_watch import WatchError, check_watch_id, wanted_watch
 from ansible_collections.ilert.watcher.plugins.module_utils._eswatcher_role import plain
@@ -49,13 +50,19 @@ STAND_IN_KEY = "il1eswatcher0stand0in0for0the0key"
 
 
 def module_params(watch: dict) -> dict:
-    """The options es_watch gets from the role for one watch (the es_watches entry of tasks/main.yml)."""
-    watch = dict((key, plain(watch.get(key))) for key in PARTS + ("id", "ilert_action_id", "auto_resolve", "summary", "resolve_throttle_period"))
+    """The options es_watch gets from the role for one watch (the es_watches entry of tasks/main.yml).
+
+    The stand-in key also fills in the key placeholder of a hand-made iLert action, as the source's key will.
+    """
+    watch = dict((key, plain(watch.get(key)))
+                 for key in PARTS + ("id", "ilert_action", "ilert_action_id", "auto_resolve", "summary", "resolve_throttle_period"))
     params = dict((part, watch[part]) for part in PARTS)
     params.update(watch_id=watch["id"], ilert={
         "integration_key": STAND_IN_KEY, "api_url": "https://api.ilert.com", "action_id": watch["ilert_action_id"] or "ilert",
-        "auto_resolve": bool(watch["auto_resolve"]), "summary": watch["summary"],
-        "resolve_throttle_period": watch["resolve_throttle_period"],
+        # Read as the module's argument spec reads them, so that "no" is false here too.
+        "auto_resolve": boolean(watch["auto_resolve"], strict=False),
+        "add_action": True if watch["ilert_action"] is None else boolean(watch["ilert_action"], strict=False),
+        "summary": watch["summary"], "resolve_throttle_period": watch["resolve_throttle_period"],
     })
     return params
 

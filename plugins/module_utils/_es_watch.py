@@ -16,14 +16,18 @@ Backwards incompatible changes can happen here in any release.
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 from ansible_collections.ilert.watcher.plugins.module_utils._elasticsearch import translate_error
 from ansible_collections.ilert.watcher.plugins.module_utils._ilert_auto_resolve import DEFAULT_RESOLVE_THROTTLE, auto_resolving
 from ansible_collections.ilert.watcher.plugins.module_utils._ilert_webhook import (
     DEFAULT_ACTION_ID,
     DEFAULT_API_URL,
+    KEY_PLACEHOLDER,
     ILertWebhookError,
     ilert_action,
+    key_placeholder_paths,
+    with_key,
 )
 from ansible_collections.ilert.watcher.plugins.module_utils._resource import ResourceModule
 from ansible_collections.ilert.watcher.plugins.module_utils._watch_canonical import (
@@ -35,6 +39,7 @@ from ansible_collections.ilert.watcher.plugins.module_utils._watch_canonical imp
 from ansible_collections.ilert.watcher.plugins.module_utils._watch_secrets import (
     ASSUME_UNCHANGED,
     comparable,
+    is_secret_path,
     mask,
     path_text,
     redacted_secrets_in,
@@ -58,6 +63,7 @@ def watch_argument_spec(in_set: bool = False) -> dict:
         api_url=dict(type="str", default=None if in_set else DEFAULT_API_URL),
         action_id=dict(type="str", default=None if in_set else DEFAULT_ACTION_ID),
         auto_resolve=dict(type="bool", default=None if in_set else False),
+        add_action=dict(type="bool", default=None if in_set else True),
         summary=dict(type="str"),
         resolve_throttle_period=dict(type="str", default=None if in_set else DEFAULT_RESOLVE_THROTTLE),
     )
@@ -134,16 +140,35 @@ def definition_from_params(params: dict) -> dict:
             definition = definition["watch"]
         parts = dict(definition)
     ilert = params.get("ilert")
-    if ilert:
-        try:
+    try:
+        parts = with_key_filled(parts, (ilert or {}).get("integration_key"))
+        if ilert:
             parts = with_ilert(parts, ilert, params["watch_id"])
-        except ILertWebhookError as exc:
-            raise WatchError(str(exc)) from None
+    except ILertWebhookError as exc:
+        raise WatchError(str(exc)) from None
     return parts
 
 
+def with_key_filled(parts: dict, integration_key) -> dict:
+    """The watch with the integration key in place of KEY_PLACEHOLDER in its actions (elsewhere it stays text)."""
+    actions = parts.get("actions")
+    found = key_placeholder_paths(actions, ("actions",))
+    if not found:
+        return parts
+    if not integration_key:
+        raise WatchError(
+            "%s holds %s, which stands for the iLert integration key: give ilert.integration_key to fill it in (the eswatcher role"
+            " fills in the alert source's key)" % (path_text(found[0]), KEY_PLACEHOLDER))
+    return dict(parts, actions=with_key(actions, integration_key))
+
+
 def with_ilert(parts: dict, ilert: dict, watch_id: str) -> dict:
-    """The watch with its iLert action: the plain webhook, or the auto-resolving ALERT / RESOLVE pair."""
+    """The watch with its iLert action: the plain webhook, or the auto-resolving ALERT / RESOLVE pair; none with add_action false."""
+    if ilert.get("add_action") is False:
+        if ilert.get("auto_resolve"):
+            raise ILertWebhookError("ilert.add_action false and ilert.auto_resolve true cannot go together: auto_resolve needs the iLert"
+                                    " actions that add_action false leaves out")
+        return parts
     action_id = ilert.get("action_id") or DEFAULT_ACTION_ID
     api_url = ilert.get("api_url") or DEFAULT_API_URL
     if ilert.get("auto_resolve"):
@@ -171,11 +196,30 @@ def wanted_watch(params: dict) -> dict:
         # A shape the rules above do not name: still the user's watch, never the cluster's fault.
         raise WatchError("Invalid watch '%s': a part of it has the wrong type (%s: %s)" % (params["watch_id"], type(exc).__name__, exc)) from None
     for path in redacted_secrets_in(watch):
-        if path[-1] != "password":
+        if not is_secret_path(path):
+            # Elasticsearch hides nothing there, so no stored watch can match it: every run would have to send it.
             raise WatchError(
-                "%s is '::es_redacted::', the placeholder Elasticsearch shows instead of a secret. Sent back, it would be stored"
-                " as the literal header and break the request: give the real value." % path_text(path))
+                "%s is '::es_redacted::', the placeholder Elasticsearch shows instead of a secret, where Elasticsearch never hides one."
+                " Sent, it would be stored as the literal text: give the real value." % path_text(path))
     return watch
+
+
+def refuse_redacted_write(watch: dict, creating: bool) -> None:
+    """Raises WatchError when writing ``watch`` would store ``::es_redacted::`` instead of a secret.
+
+    Elasticsearch keeps the stored password when an update sends the placeholder for it, but takes any
+    other placeholder (an Authorization header) as the new value, and a new watch has no password to keep.
+    """
+    redacted = redacted_secrets_in(watch)
+    headers = [path for path in redacted if path[-1] != "password"]
+    if headers:
+        raise WatchError(
+            "%s %s '::es_redacted::', the placeholder Elasticsearch shows instead of a secret, and the watch must be %s. Sent, it would"
+            " be stored as the literal header and break the request: give the real value. Nothing was written."
+            % (", ".join(path_text(path) for path in headers), "is" if len(headers) == 1 else "are", "created" if creating else "updated"))
+    if creating and redacted:
+        raise WatchError("A new watch cannot be created with '::es_redacted::' passwords (%s): give the real values."
+                         % ", ".join(path_text(path) for path in redacted))
 
 
 def parts_of(watch: dict) -> dict:
@@ -207,7 +251,9 @@ class EsWatch(ResourceModule):
         self.client = client
         self.params = module.params
         self.watch_id = check_watch_id(self.params["watch_id"])
-        self.secrets = [(self.params.get("ilert") or {}).get("integration_key")]
+        key = (self.params.get("ilert") or {}).get("integration_key")
+        # The key as filled in for KEY_PLACEHOLDER too: stripped, and URL-quoted in a path.
+        self.secrets = [key, key.strip(), quote(key.strip(), safe="")] if isinstance(key, str) else [key]
         self.current = None
         # Before any request: bad input never reaches the cluster.
         self.wanted = wanted_watch(self.params) if self.params.get("state", "present") == "present" else None
@@ -277,9 +323,7 @@ class EsWatch(ResourceModule):
         return "updated"
 
     def create_object(self, desired: dict):
-        if redacted_secrets_in(self.wanted):
-            raise WatchError("A new watch cannot be created with '::es_redacted::' passwords (%s): give the real values."
-                             % ", ".join(path_text(path) for path in redacted_secrets_in(self.wanted)))
+        refuse_redacted_write(self.wanted, creating=True)
         self._doing = "create"
         self.client.watcher.put_watch(id=self.watch_id, active=desired["active"], body=self.wanted)
         return {"watch": self.wanted, "active": desired["active"]}
@@ -310,6 +354,7 @@ class EsWatch(ResourceModule):
             else:
                 self.client.watcher.deactivate_watch(watch_id=self.watch_id)
             return dict(current, active=desired["active"])
+        refuse_redacted_write(self.wanted, creating=False)
         self._doing = "update"
         if has_keys_to_remove(current["watch"], self.wanted) and not redacted_secrets_in(self.wanted):
             # Only a PUT without if_seq_no replaces the watch (a conditional one would merge): the declared watch wins.
@@ -328,6 +373,11 @@ class EsWatch(ResourceModule):
                 raise
 
     def preview(self, current, desired: dict):
+        # Check mode stands in for the write here, so it refuses what the write would refuse.
+        if current is None:
+            refuse_redacted_write(self.wanted, creating=True)
+        elif any(desired[key] != value for key, value in self.current_state(current).items() if key != "active"):
+            refuse_redacted_write(self.wanted, creating=False)
         return {"watch": self.wanted if self.wanted is not None else (current or {}).get("watch"), "active": desired.get("active")}
 
     def shown(self, state: dict) -> dict:

@@ -4,7 +4,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """FOR INTERNAL COLLECTION USE ONLY: a watch of the eswatcher role's ``eswatcher_sources`` as es_watches takes it.
 
-The role keeps the iLert settings of a watch flat (``ilert_action_id``, ``auto_resolve``, ``summary``,
+The role keeps the iLert settings of a watch flat (``ilert_action``, ``ilert_action_id``, ``auto_resolve``, ``summary``,
 ``resolve_throttle_period``) next to its parts; es_watches wants them under ``ilert``, and the key and
 API URL come from the alert source. One mapping, used by the role's filters, so the up-front check
 sees exactly what the module will get.
@@ -20,7 +20,7 @@ CHECK_MODE_KEY = "check-mode-no-key-yet"
 WATCH_PARTS = ("definition", "trigger", "input", "condition", "actions", "transform", "throttle_period", "metadata")
 # The role's name of each iLert setting of a watch, and es_watches' name of it under ``ilert``.
 ILERT_SETTINGS = (("ilert_action_id", "action_id"), ("auto_resolve", "auto_resolve"), ("summary", "summary"),
-                  ("resolve_throttle_period", "resolve_throttle_period"))
+                  ("resolve_throttle_period", "resolve_throttle_period"), ("ilert_action", "add_action"))
 
 
 def plain(value):

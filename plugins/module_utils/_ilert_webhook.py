@@ -15,11 +15,18 @@ Backwards incompatible changes can happen here in any release.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote, urlsplit
 
 DEFAULT_API_URL = "https://api.ilert.com"
 DEFAULT_ACTION_ID = "ilert"
 CTX_BODY = "{{#toJson}}ctx{{/toJson}}"
+# Exported hand-made iLert actions stand in this text for the key, so an export never holds the secret.
+KEY_PLACEHOLDER = "<ilert_integration_key>"
+# The placeholder in a path built with quote(): "<" and ">" percent-encoded, hex digits in either case.
+_QUOTED_KEY_PLACEHOLDER = re.compile(r"%3[cC]ilert_integration_key%3[eE]")
+# Request leaves that hold a URL path, where the quoted placeholder counts too.
+_URL_LEAVES = ("path", "url")
 
 
 class ILertWebhookError(ValueError):
@@ -38,6 +45,42 @@ def api_request(api_url: str, path: str) -> dict:
             "path": base + path}
 
 
+def integration_key_of(integration_key) -> str:
+    """The key as it goes into a request: a non-empty string without spaces, surrounding blanks dropped."""
+    if not isinstance(integration_key, str) or not integration_key.strip() or any(char.isspace() for char in integration_key.strip()):
+        raise ILertWebhookError("ilert.integration_key must be the alert source's integration key (a non-empty string without spaces)")
+    return integration_key.strip()
+
+
+def _with_key(value, key: str, quoted_key: str, name=None):
+    if isinstance(value, dict):
+        return dict((item_name, _with_key(item, key, quoted_key, item_name)) for item_name, item in value.items())
+    if isinstance(value, list):
+        return [_with_key(item, key, quoted_key) for item in value]
+    if not isinstance(value, str):
+        return value
+    if name in _URL_LEAVES:
+        value = _QUOTED_KEY_PLACEHOLDER.sub(lambda match: quoted_key, value)
+    return value.replace(KEY_PLACEHOLDER, key)
+
+
+def with_key(value, integration_key: str):
+    """A copy of ``value`` with every KEY_PLACEHOLDER in its strings replaced by the key (URL-quoted where a path quoted it)."""
+    key = integration_key_of(integration_key)
+    return _with_key(value, key, quote(key, safe=""))
+
+
+def key_placeholder_paths(value, path=()) -> list:
+    """Where ``value`` carries KEY_PLACEHOLDER (in a path or url also percent-encoded), as key paths."""
+    if isinstance(value, dict):
+        return [found for name, item in value.items() for found in key_placeholder_paths(item, path + (name,))]
+    if isinstance(value, list):
+        return [found for index, item in enumerate(value) for found in key_placeholder_paths(item, path + (index,))]
+    if isinstance(value, str) and (KEY_PLACEHOLDER in value or (path and path[-1] in _URL_LEAVES and _QUOTED_KEY_PLACEHOLDER.search(value))):
+        return [path]
+    return []
+
+
 def webhook_parts(api_url: str, integration_type: str, integration_key: str) -> dict:
     """scheme, host, port and path of the events URL of one alert source."""
     return api_request(api_url, "/api/v1/events/%s/%s" % (quote(integration_type.lower(), safe=""), quote(integration_key, safe="")))
@@ -45,9 +88,7 @@ def webhook_parts(api_url: str, integration_type: str, integration_key: str) -> 
 
 def ilert_action(integration_key: str, api_url: str = DEFAULT_API_URL) -> dict:
     """The webhook action, canonical form, that sends the watch's context to iLert."""
-    if not isinstance(integration_key, str) or not integration_key.strip() or any(char.isspace() for char in integration_key.strip()):
-        raise ILertWebhookError("ilert.integration_key must be the alert source's integration key (a non-empty string without spaces)")
-    webhook = webhook_parts(api_url, "eswatcher", integration_key.strip())
+    webhook = webhook_parts(api_url, "eswatcher", integration_key_of(integration_key))
     webhook.update({
         "method": "post",
         "params": {},

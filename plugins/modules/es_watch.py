@@ -79,6 +79,10 @@ options:
   actions:
     description:
       - The actions, by action id.
+      - The text C(<ilert_integration_key>) in any string of an action (in a C(path) or C(url) also URL-encoded as
+        C(%3Cilert_integration_key%3E)) is replaced by O(ilert.integration_key) before the watch is compared or sent, so a
+        hand-made iLert action can be kept without writing the key down. Without O(ilert.integration_key) such a watch is
+        refused. Outside the actions, for example in O(metadata), the text stays as it is.
     type: dict
   transform:
     description:
@@ -95,12 +99,16 @@ options:
   ilert:
     description:
       - Adds the webhook action that posts the watch's execution context to an iLert alert source.
+      - Its O(ilert.integration_key) also fills in the key placeholder C(<ilert_integration_key>) of O(actions) (or of the
+        actions of O(definition)).
     type: dict
     suboptions:
       integration_key:
         description:
           - The integration key of the iLert alert source, for example the C(integration_key) returned by the
             C(ilert.watcher.ilert_alert_source) module. Anyone who has it can raise alerts.
+          - It replaces every C(<ilert_integration_key>) in the strings of the watch's actions (URL-quoted where a C(path) or
+            C(url) holds the placeholder as C(%3Cilert_integration_key%3E)). Return values and diffs show it as C(********).
         type: str
         required: true
       api_url:
@@ -123,6 +131,14 @@ options:
             negated are accepted (C(always), C(never), C(compare) and C(array_compare) with one operator), not scripts.
         type: bool
         default: false
+      add_action:
+        description:
+          - Whether the module adds its own iLert action (or, with O(ilert.auto_resolve), the C(ALERT) / C(RESOLVE) pair).
+          - V(false) keeps the actions as written, for a hand-made iLert action that posts with the key placeholder
+            C(<ilert_integration_key>); O(ilert.integration_key) then only fills in that placeholder.
+          - V(false) together with O(ilert.auto_resolve=true) is an error.
+        type: bool
+        default: true
       summary:
         description:
           - With O(ilert.auto_resolve), the summary of the alert. Defaults to C(metadata.name), then the watch id.
@@ -142,6 +158,10 @@ options:
         secrets is stable; a new secret alone is then not sent.
       - V(always_update) takes it as different, so the watch is sent again, and reported as changed, on
         every run.
+      - A declared value of C(::es_redacted::) itself, as in a copy of a read watch, is accepted only where Elasticsearch
+        hides secrets and only as long as nothing has to be written. A watch that must be created or sent again
+        while an C(Authorization) header is C(::es_redacted::) fails before anything is written (that text would be
+        stored as the header), and so does a new watch with an C(::es_redacted::) password.
     type: str
     choices: [assume_unchanged, always_update]
     default: assume_unchanged
@@ -184,6 +204,29 @@ EXAMPLES = r"""
       team: platform
     ilert:
       integration_key: "{{ alert_source.integration_key }}"
+
+- name: A hand-made iLert action kept as written, the key filled in from the alert source
+  ilert.watcher.es_watch:
+    watch_id: app-errors-own-action
+    trigger:
+      schedule:
+        interval: 5m
+    actions:
+      page:
+        throttle_period: 30m
+        webhook:
+          scheme: https
+          host: api.ilert.com
+          port: 443
+          method: post
+          path: /api/v1/events/eswatcher/<ilert_integration_key>
+          headers:
+            Content-Type: application/json
+            X-Team: platform
+          body: '{"summary": "Errors in the application logs"}'
+    ilert:
+      integration_key: "{{ alert_source.integration_key }}"
+      add_action: false
 
 - name: A watch exported from Kibana, kept but not running
   ilert.watcher.es_watch:

@@ -103,6 +103,11 @@ options:
           auto_resolve:
             description: Resolve the iLert alert once the condition no longer holds, as O(ilert.watcher.es_watch#module:ilert.auto_resolve).
             type: bool
+          add_action:
+            description:
+              - V(false) adds no iLert action to this watch; the key only fills in the placeholder C(<ilert_integration_key>) of its
+                actions, as O(ilert.watcher.es_watch#module:ilert.add_action). Unset, the top-level O(ilert.add_action) applies.
+            type: bool
           summary:
             description: With O(watches[].ilert.auto_resolve), the summary of the alert.
             type: str
@@ -118,6 +123,8 @@ options:
     description:
       - The iLert action of every watch of O(watches), with the options of O(ilert.watcher.es_watch#module:ilert).
         An entry's own O(watches[].ilert) is merged over it.
+      - Its O(ilert.integration_key) fills in the key placeholder C(<ilert_integration_key>) in the actions of each watch, as
+        O(ilert.watcher.es_watch#module:actions) describes.
       - Without it, a watch gets an iLert action only from its own O(watches[].ilert).
     type: dict
     suboptions:
@@ -138,6 +145,13 @@ options:
         description: Resolve each iLert alert once its condition no longer holds.
         type: bool
         default: false
+      add_action:
+        description:
+          - Whether each watch gets the module's own iLert action. With V(false) the key only fills in the placeholder
+            C(<ilert_integration_key>) of the watches' actions, as O(ilert.watcher.es_watch#module:ilert.add_action); O(prune) still
+            prunes by this key.
+        type: bool
+        default: true
       summary:
         description: With O(ilert.auto_resolve), the summary of each alert; defaults to the watch's C(metadata.name), then its id.
         type: str

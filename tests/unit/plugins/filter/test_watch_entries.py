@@ -24,7 +24,9 @@ def test_ilert_settings_move_under_ilert_and_unset_options_are_left_out():
 
 def test_every_entry_key_is_an_option_of_es_watches():
     options = watch_argument_spec(in_set=True)
-    entry = watch_entries([{"id": "w1", "definition": {"trigger": TRIGGER}, "redacted_values": "always_update", "auto_resolve": False}])[0]
+    entry = watch_entries([{"id": "w1", "definition": {"trigger": TRIGGER}, "redacted_values": "always_update", "auto_resolve": False,
+                            "ilert_action": False}])[0]
+    assert entry["ilert"]["add_action"] is False
     assert set(entry) <= set(options)
     assert set(entry["ilert"]) <= set(options["ilert"]["options"])
 

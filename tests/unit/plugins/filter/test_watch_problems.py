@@ -9,7 +9,8 @@ import pytest
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.ilert.watcher.plugins.filter.watch_problems import watch_problems
+from ansible_collections.ilert.watcher.plugins.filter.watch_problems import STAND_IN_KEY, module_params, watch_problems
+from ansible_collections.ilert.watcher.plugins.module_utils._es_watch import wanted_watch
 from ansible_collections.ilert.watcher.plugins.module_utils._eswatcher_role import plain
 
 TRIGGER = {"schedule": {"interval": "1m"}}
@@ -84,3 +85,32 @@ def test_plain_data_is_untagged():
 def test_not_a_list_is_refused():
     with pytest.raises(AnsibleFilterError, match="expects the list of alert sources, got str"):
         watch_problems("notalist")
+
+
+# --- hand-made iLert actions and secrets Elasticsearch hides ---------------------------------------------
+OWN_ACTION = {"webhook": {"scheme": "https", "host": "api.ilert.com", "port": 443, "method": "post",
+                          "path": "/api/v1/events/eswatcher/<ilert_integration_key>", "headers": {"X-Own": "1"}}}
+
+
+def test_the_key_placeholder_is_filled_with_the_stand_in_key_as_the_module_fills_it_with_the_source_s():
+    watch = good(actions={"page": OWN_ACTION}, ilert_action=False, metadata={"name": "Errors", "note": "<ilert_integration_key>"})
+    assert not watch_problems(sources(watch))
+    built = wanted_watch(module_params(watch))
+    assert list(built["actions"]) == ["page"]
+    assert built["actions"]["page"]["webhook"]["path"] == "/api/v1/events/eswatcher/" + STAND_IN_KEY
+    assert built["metadata"]["note"] == "<ilert_integration_key>"
+    assert sorted(wanted_watch(module_params(good(actions={"page": OWN_ACTION})))["actions"]) == ["ilert", "page"]
+    assert list(wanted_watch(module_params(good(ilert_action="no")))["actions"]) == []
+
+
+def test_ilert_action_false_with_auto_resolve_is_a_problem():
+    problems = watch_problems(sources(good(ilert_action=False, auto_resolve=True)))
+    assert len(problems) == 1 and "ilert.add_action false and ilert.auto_resolve true cannot go together" in problems[0]
+
+
+def test_a_hidden_authorization_header_waits_for_the_stored_watch_a_value_never_hidden_is_a_problem():
+    hidden = {"hook": {"webhook": {"host": "h", "port": 443, "headers": {"Authorization": "::es_redacted::"}}}}
+    never_hidden = {"hook": {"webhook": {"host": "h", "port": 443, "headers": {"X-Token": "::es_redacted::"}}}}
+    assert not watch_problems(sources(good(actions=hidden)))
+    problems = watch_problems(sources(good(actions=never_hidden)))
+    assert len(problems) == 1 and "actions.hook.webhook.headers.X-Token is '::es_redacted::'" in problems[0]

@@ -6,10 +6,12 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 import pytest
 
 from ansible_collections.ilert.watcher.plugins.module_utils._es_watch import EsWatch, WatchError, definition_from_params, wanted_watch
+from ansible_collections.ilert.watcher.plugins.module_utils._ilert_webhook import KEY_PLACEHOLDER
 from ansible_collections.ilert.watcher.plugins.module_utils._watch_canonical import canonical_watch
 from ansible_collections.ilert.watcher.plugins.module_utils._watch_secrets import REDACTED
 
@@ -205,8 +207,14 @@ def test_bad_input_fails_before_any_request():
         (dict(trigger=None, definition={"trigger": TRIGGER, "extra": 1}), "unknown top-level watch field(s) extra"),
         (dict(actions={"ilert": {"logging": {"text": "x"}}}, ilert={"integration_key": KEY}), "actions already has an action 'ilert'"),
         (dict(ilert={"integration_key": "has space"}), "ilert.integration_key must be"),
-        (dict(actions={"h": {"webhook": {"host": "h", "port": 1, "headers": {"Authorization": REDACTED}}}}),
-         "actions.h.webhook.headers.Authorization is '::es_redacted::'"),
+        (dict(actions={"h": {"webhook": {"host": "h", "port": 1, "headers": {"X-Token": REDACTED}}}}),
+         "actions.h.webhook.headers.X-Token is '::es_redacted::', the placeholder Elasticsearch shows instead of a secret, where"),
+        (dict(actions={"h": {"webhook": {"host": "h", "port": 1, "path": "/x/" + KEY_PLACEHOLDER}}}),
+         "actions.h.webhook.path holds <ilert_integration_key>, which stands for the iLert integration key: give ilert.integration_key"),
+        (dict(actions={"h": {"webhook": {"host": "h", "port": 1, "path": "/x/" + KEY_PLACEHOLDER}}}, ilert={"integration_key": " "}),
+         "ilert.integration_key must be"),
+        (dict(ilert={"integration_key": KEY, "add_action": False, "auto_resolve": True}),
+         "ilert.add_action false and ilert.auto_resolve true cannot go together"),
     ):
         result = run(watcher, **options)
         assert result["failed"] is True and message in result["msg"], (options, result["msg"])
@@ -253,3 +261,100 @@ def test_a_404_from_something_that_is_not_elasticsearch_is_not_taken_for_a_missi
     result = run(watcher)
     assert result["failed"] is True and "answered 404 without the X-Elastic-Product header" in result["msg"]
     assert watcher.calls == ["get"]
+
+
+# --- the integration key placeholder of exported iLert actions ----------------------------------------
+QUOTED_KEY = "il1/key+with?odd=chars"
+OWN_ACTION = {"webhook": {"scheme": "https", "host": "api.ilert.com", "port": 443, "method": "post",
+                          "path": "/api/v1/events/eswatcher/" + KEY_PLACEHOLDER, "headers": {"X-Source": "export"},
+                          "body": '{"integrationKey": "%s", "eventType": "ALERT"}' % KEY_PLACEHOLDER},
+              "throttle_period": "30m"}
+
+
+def test_the_placeholder_under_actions_is_the_key_elsewhere_it_stays_text():
+    watch = wanted_watch(params(actions={"page": OWN_ACTION}, metadata={"note": KEY_PLACEHOLDER},
+                                ilert={"integration_key": " " + KEY + " ", "add_action": False}))
+    webhook = watch["actions"]["page"]["webhook"]
+    assert webhook["path"] == "/api/v1/events/eswatcher/" + KEY and webhook["body"] == '{"integrationKey": "%s", "eventType": "ALERT"}' % KEY
+    assert set(watch["actions"]) == {"page"}  # add_action false: no iLert action of es_watch's own
+    assert watch["metadata"] == {"note": KEY_PLACEHOLDER}
+
+
+@pytest.mark.parametrize("quoted", ["%3Cilert_integration_key%3E", "%3cilert_integration_key%3e"])
+def test_a_quoted_placeholder_in_a_path_is_the_quoted_key(quoted):
+    action = {"webhook": {"host": "h", "port": 443, "path": "/api/v1/events/eswatcher/" + quoted, "body": quoted}}
+    watch = wanted_watch(params(definition={"trigger": TRIGGER, "actions": {"own": action}}, trigger=None,
+                                ilert={"integration_key": QUOTED_KEY, "add_action": False}))
+    assert watch["actions"]["own"]["webhook"]["path"] == "/api/v1/events/eswatcher/il1%2Fkey%2Bwith%3Fodd%3Dchars"
+    assert watch["actions"]["own"]["webhook"]["body"] == quoted  # only paths are URL-encoded
+    in_url = wanted_watch(params(actions={"own": {"webhook": {"url": "https://api.ilert.com/api/v1/events/eswatcher/" + quoted}}},
+                                 ilert={"integration_key": QUOTED_KEY, "add_action": False}))
+    assert in_url["actions"]["own"]["webhook"]["path"] == "/api/v1/events/eswatcher/" + QUOTED_KEY  # a url's path is stored decoded
+
+
+def test_the_placeholder_with_the_added_action_and_auto_resolve():
+    plain = wanted_watch(params(actions={"own": OWN_ACTION}, ilert={"integration_key": KEY}))
+    assert set(plain["actions"]) == {"own", "ilert"} and plain["actions"]["own"]["webhook"]["path"].endswith(KEY)
+    resolving = wanted_watch(params(actions={"own": OWN_ACTION}, condition={"compare": {"ctx.payload.hits.total": {"gt": 0}}},
+                                    ilert={"integration_key": KEY, "auto_resolve": True}))
+    assert set(resolving["actions"]) == {"own", "ilert", "ilert_resolve"}
+    without = wanted_watch(params(ilert={"integration_key": KEY, "add_action": False, "auto_resolve": False}))
+    assert without["actions"] == {}
+
+
+def test_a_watch_with_the_placeholder_never_shows_the_key():
+    stored = canonical_watch({"trigger": TRIGGER, "actions": {"page": OWN_ACTION}})  # the placeholder as text: a wrong watch
+    watcher = FakeWatcher(stored=stored)
+    ilert = {"integration_key": QUOTED_KEY, "add_action": False}
+    action = dict(OWN_ACTION, webhook=dict(OWN_ACTION["webhook"], path="/hook/%3Cilert_integration_key%3E"))
+    checked = run(watcher, check_mode=True, actions={"page": action}, ilert=ilert)
+    result = run(watcher, actions={"page": action}, ilert=ilert)
+    assert checked["operation"] == result["operation"] == "updated" and checked["diff"] == result["diff"]
+    assert watcher.stored["actions"]["page"]["webhook"]["path"] == "/hook/" + quote(QUOTED_KEY, safe="")
+    assert QUOTED_KEY in watcher.stored["actions"]["page"]["webhook"]["body"]
+    for shown in (checked, result, run(watcher, actions={"page": action}, ilert=ilert)):
+        text = json.dumps(shown)
+        assert QUOTED_KEY not in text and quote(QUOTED_KEY, safe="") not in text and "il1/key" not in text
+
+
+# --- ::es_redacted:: in an Authorization header: refused only when it would be written -------------
+AUTH_ACTIONS = {"hook": {"webhook": {"host": "h", "port": 443, "headers": {"Authorization": REDACTED}}}}
+HIDDEN_AUTH = [("actions", "hook", "webhook", "headers", "Authorization")]
+
+
+def stored_with_real_auth(**parts):
+    return canonical_watch(dict(parts, trigger=TRIGGER, actions={"hook": {"webhook": {"host": "h", "port": 443,
+                                                                                      "headers": {"Authorization": "Bearer t0ken"}}}}))
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_a_redacted_header_the_stored_watch_hides_alike_is_no_change(check_mode):
+    watcher = FakeWatcher(stored=stored_with_real_auth(), hidden=HIDDEN_AUTH)
+    result = run(watcher, check_mode=check_mode, actions=AUTH_ACTIONS)
+    assert result["failed"] is False and result["changed"] is False and watcher.calls == ["get"]
+    assert watcher.stored["actions"]["hook"]["webhook"]["headers"]["Authorization"] == "Bearer t0ken"
+
+
+def test_a_redacted_header_still_lets_active_alone_change():
+    watcher = FakeWatcher(stored=stored_with_real_auth(), hidden=HIDDEN_AUTH)
+    result = run(watcher, actions=AUTH_ACTIONS, active=False)
+    assert result["operation"] == "deactivated" and watcher.calls == ["get", "deactivate"]
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_a_changed_watch_with_a_redacted_header_fails_before_the_put(check_mode):
+    watcher = FakeWatcher(stored=stored_with_real_auth(), hidden=HIDDEN_AUTH)
+    result = run(watcher, check_mode=check_mode, actions=AUTH_ACTIONS, metadata={"v": 2})
+    assert result["failed"] is True and watcher.calls == ["get"]
+    assert result["msg"] == ("actions.hook.webhook.headers.Authorization is '::es_redacted::', the placeholder Elasticsearch shows instead"
+                             " of a secret, and the watch must be updated. Sent, it would be stored as the literal header and break the"
+                             " request: give the real value. Nothing was written.")
+    assert watcher.stored["actions"]["hook"]["webhook"]["headers"]["Authorization"] == "Bearer t0ken"
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_a_new_watch_with_a_redacted_header_is_refused(check_mode):
+    watcher = FakeWatcher()
+    result = run(watcher, check_mode=check_mode, actions=AUTH_ACTIONS)
+    assert result["failed"] is True and "and the watch must be created" in result["msg"] and watcher.calls == ["get"]
+    assert watcher.stored is None

@@ -212,7 +212,7 @@ def test_the_entries_look_like_what_ansible_module_hands_over():
         watch_id="w1", state="present", active=True, definition=None, trigger=TRIGGER, input=None, condition=None, actions=None,
         transform=None, throttle_period=None, metadata=None, ilert=None, redacted_values="assume_unchanged")
     assert params["ilert"] == dict(integration_key=KEY, api_url=DEFAULT_API_URL, action_id="ilert", auto_resolve=False,
-                                   summary=None, resolve_throttle_period="5m")
+                                   add_action=True, summary=None, resolve_throttle_period="5m")
     assert params["prune"] is False and params["parallel_requests"] == 4
 
 
@@ -453,6 +453,19 @@ def test_an_entry_s_ilert_is_merged_over_the_set_s():
     assert list(watcher.store["own"]["watch"]["actions"]) == ["page"]
     assert watcher.store["own"]["watch"]["actions"]["page"]["webhook"]["path"] == "/api/v1/events/eswatcher/" + KEY
     assert watcher.store["shared"]["watch"] == canonical_watch(ilert_watch())
+
+
+def test_an_entry_without_the_ilert_action_gets_the_set_s_key_in_its_own_action_and_prune_keeps_the_set_s_key():
+    own = {"webhook": {"host": "api.ilert.com", "port": 443, "scheme": "https", "method": "post",
+                       "path": "/api/v1/events/eswatcher/<ilert_integration_key>", "headers": {"X-Own": "1"}}}
+    watcher = prune_cluster()
+    result = run(watcher, [entry("kept"), entry("own", actions={"page": own}, ilert={"add_action": False})], prune=True)
+    assert list(watcher.store["own"]["watch"]["actions"]) == ["page"]
+    assert watcher.store["own"]["watch"]["actions"]["page"]["webhook"]["path"] == "/api/v1/events/eswatcher/" + KEY
+    assert [watch_id for watch_id, operation, changed in outcomes(result) if operation == "deleted"] == ["old-body", "old-path"]
+    assert KEY not in json.dumps(result)
+    with pytest.raises(WatchError, match="watches\\[0\\]: ilert.add_action false and ilert.auto_resolve true cannot go together"):
+        EsWatchSet(FakeModule(set_params([entry("own", ilert={"add_action": False})], ilert={"integration_key": KEY, "auto_resolve": True})))
 
 
 # --- 8. bounded parallelism ------------------------------------------------------------------------------------------
