@@ -14,7 +14,10 @@ Backwards incompatible changes can happen here in any release.
 
 from __future__ import annotations
 
-from ansible_collections.ilert.watcher.plugins.module_utils._watch_secrets import mask
+from urllib.parse import quote
+
+from ansible_collections.ilert.watcher.plugins.module_utils._ilert_webhook import KEY_PLACEHOLDER
+from ansible_collections.ilert.watcher.plugins.module_utils._watch_secrets import ilert_keys_posted_to, mask
 
 PAGE_SIZE = 1000
 # index.max_result_window of .watches: Query Watches pages no further (from + size).
@@ -37,9 +40,38 @@ def watch_query(ids=None, metadata=None) -> dict:
     return {"bool": {"filter": filters}} if filters else {"match_all": {}}
 
 
-def summary(watch_id: str, watch: dict, status: dict) -> dict:
+def _with_placeholder(value, key: str):
+    """``value`` with ``key`` written as KEY_PLACEHOLDER (a URL-quoted key as the quoted placeholder), in every string leaf."""
+    if isinstance(value, dict):
+        return dict((name, _with_placeholder(item, key)) for name, item in value.items())
+    if isinstance(value, list):
+        return [_with_placeholder(item, key) for item in value]
+    if isinstance(value, str):
+        quoted = quote(key, safe="")
+        if quoted != key:
+            value = value.replace(quoted, quote(KEY_PLACEHOLDER, safe=""))
+        return value.replace(key, KEY_PLACEHOLDER)
+    return value
+
+
+def ilert_view(watch: dict, integration_keys) -> tuple:
+    """The watch with the known keys it posts to as KEY_PLACEHOLDER, their labels, and how many other iLert keys it posts to.
+
+    ``integration_keys`` maps a label (an alert source's id, say) to its integration key. The
+    placeholder is what es_watch fills with its ``ilert.integration_key``, so a definition read
+    here can be declared again without the key ever being written down.
+    """
+    posted = ilert_keys_posted_to(watch)
+    labels = sorted(label for label, key in (integration_keys or {}).items() if key in posted)
+    for label in labels:
+        watch = dict(watch, actions=_with_placeholder(watch.get("actions"), str(integration_keys[label])))
+    return watch, labels, len(posted - set(integration_keys[label] for label in labels))
+
+
+def summary(watch_id: str, watch: dict, status: dict, integration_keys=None) -> dict:
     status = status or {}
     actions = status.get("actions") or {}
+    watch, posts_to, others = ilert_view(watch or {}, integration_keys)
     return {
         "watch_id": watch_id,
         "active": bool((status.get("state") or {}).get("active", False)),
@@ -47,25 +79,27 @@ def summary(watch_id: str, watch: dict, status: dict) -> dict:
         "last_met_condition": status.get("last_met_condition"),
         "ack_states": dict((action_id, ((action or {}).get("ack") or {}).get("state")) for action_id, action in sorted(actions.items())),
         "status": status,
-        "watch": mask(watch or {}),
+        "watch": mask(watch, list((integration_keys or {}).values())),
+        "ilert_alert_sources": posts_to,
+        "other_ilert_keys": others,
     }
 
 
-def get_one(client, watch_id: str) -> list:
+def get_one(client, watch_id: str, integration_keys=None) -> list:
     try:
         answer = client.watcher.get_watch(id=watch_id).body
     except Exception as exc:  # pylint: disable=broad-exception-caught
         if getattr(getattr(exc, "meta", None), "status", None) == 404:
             return []
         raise
-    return [summary(answer["_id"], answer.get("watch"), answer.get("status"))]
+    return [summary(answer["_id"], answer.get("watch"), answer.get("status"), integration_keys)]
 
 
 class TooManyWatches(Exception):
     """More watches match than Query Watches can list without sorting."""
 
 
-def query(client, ids=None, metadata=None, offset: int = 0, limit=None) -> list:
+def query(client, ids=None, metadata=None, offset: int = 0, limit=None, integration_keys=None) -> list:
     """Every matching watch, sorted by id, from ``offset`` on, at most ``limit``."""
     found = {}
     position = total = 0
@@ -84,4 +118,4 @@ def query(client, ids=None, metadata=None, offset: int = 0, limit=None) -> list:
                              " with ids or metadata" % (total, RESULT_WINDOW))
     ordered = [found[watch_id] for watch_id in sorted(found)]
     ordered = ordered[offset:] if limit is None else ordered[offset:offset + limit]
-    return [summary(item["_id"], item.get("watch"), item.get("status")) for item in ordered]
+    return [summary(item["_id"], item.get("watch"), item.get("status"), integration_keys) for item in ordered]

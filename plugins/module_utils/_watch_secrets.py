@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import copy
 import re
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
+
+from ansible_collections.ilert.watcher.plugins.module_utils._ilert_webhook import KEY_PLACEHOLDER
 
 REDACTED = "::es_redacted::"
 MASK = "********"
@@ -28,6 +30,12 @@ ALWAYS_UPDATE = "always_update"
 _ILERT_EVENTS_PATH = re.compile(r"(/api/v1/events/[^/?#]+/)([^/?#]+)")
 # iLert's Events API takes the key in the body (the auto-resolve actions post there).
 _ILERT_EVENTS_BODY_KEY = re.compile(r'("(?:integrationKey|apiKey)"\s*:\s*")([^"]*)(")')
+# Where a key was, es_watch_info writes the placeholder, which is no secret and must stay readable.
+_NOT_A_KEY = (KEY_PLACEHOLDER, quote(KEY_PLACEHOLDER, safe=""))
+
+
+def _masked_key(match) -> str:
+    return match.group(0) if match.group(2) in _NOT_A_KEY else match.group(1) + MASK + (match.group(3) if match.lastindex >= 3 else "")
 
 
 def _leaves(value, path=()):
@@ -115,9 +123,9 @@ def mask(value, secrets=()):
         if is_secret_path(path) and leaf not in (None, REDACTED):
             _set(masked, path, MASK)
         elif isinstance(leaf, str) and path[-1] == "path":
-            _set(masked, path, _ILERT_EVENTS_PATH.sub(r"\1" + MASK, scrub(leaf)))
+            _set(masked, path, _ILERT_EVENTS_PATH.sub(_masked_key, scrub(leaf)))
         elif isinstance(leaf, str) and path[-1] == "body":
-            _set(masked, path, _ILERT_EVENTS_BODY_KEY.sub(r"\1" + MASK + r"\3", scrub(leaf)))
+            _set(masked, path, _ILERT_EVENTS_BODY_KEY.sub(_masked_key, scrub(leaf)))
         elif isinstance(leaf, str):
             _set(masked, path, scrub(leaf))
     return masked

@@ -46,6 +46,16 @@ options:
     description:
       - At most this many watches. Without it, every matching watch is returned.
     type: int
+  ilert_integration_keys:
+    description:
+      - iLert integration keys by a label of your choice, such as the alert source's id or name (for example
+        C({{ sources.alert_sources | items2dict(key_name='id', value_name='integrationKey') }}) over the result of
+        M(ilert.watcher.ilert_alert_source_info) with O(ilert.watcher.ilert_alert_source_info#module:include_keys=true)).
+      - Each watch returned then gives the labels of the keys its actions post to (RV(watches[].ilert_alert_sources)), and
+        in its definition such a key reads C(<ilert_integration_key>), the text that M(ilert.watcher.es_watch) replaces with
+        its O(ilert.watcher.es_watch#module:ilert.integration_key). So a watch read here can be declared again as it is,
+        and no key is ever returned. C(playbooks/export.yml) uses it.
+    type: dict
 notes:
   - Query Watches needs Elasticsearch 7.11 or later.
 seealso:
@@ -101,8 +111,22 @@ watches:
       description: The whole status as Elasticsearch returns it.
       type: dict
     watch:
-      description: The watch definition as Elasticsearch returns it, with passwords and C(Authorization) headers masked.
+      description:
+        - The watch definition as Elasticsearch returns it, with passwords and C(Authorization) headers masked, and the
+          integration key in iLert events URLs and Events API bodies masked, or written C(<ilert_integration_key>) for the
+          keys of O(ilert_integration_keys).
       type: dict
+    ilert_alert_sources:
+      description: The labels of O(ilert_integration_keys) whose key the actions of the watch post to, sorted.
+      type: list
+      elements: str
+      sample: ["100001"]
+    other_ilert_keys:
+      description:
+        - How many iLert integration keys the actions post to (in an iLert events URL or an Events API body) that are not
+          among O(ilert_integration_keys); for example the key of a deleted alert source.
+      type: int
+      sample: 0
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -126,6 +150,7 @@ def main():
         metadata=dict(type="dict"),
         offset=dict(type="int", default=0),
         limit=dict(type="int"),
+        ilert_integration_keys=dict(type="dict", no_log=True),
     )
     module = AnsibleModule(
         argument_spec=argument_spec,
@@ -144,9 +169,9 @@ def main():
     client = connect(module)
     try:
         if params["watch_id"] is not None:
-            watches = get_one(client, params["watch_id"])
+            watches = get_one(client, params["watch_id"], params["ilert_integration_keys"])
         else:
-            watches = query(client, params["ids"], params["metadata"], params["offset"], params["limit"])
+            watches = query(client, params["ids"], params["metadata"], params["offset"], params["limit"], params["ilert_integration_keys"])
     except TooManyWatches as exc:
         module.fail_json(msg=str(exc))
     except Exception as exc:  # pylint: disable=broad-exception-caught
