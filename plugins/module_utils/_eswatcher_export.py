@@ -239,18 +239,19 @@ def shortest(entry: dict, checker: Checker) -> dict:
     for part in ("trigger", "input", "condition", "transform", "actions", "metadata"):
         if entry.get(part) is not None:
             _human_times(entry[part], entry, checker)
-    for part in ("condition", "transform", "metadata"):
-        if part in entry:
-            value = entry.pop(part)
+    for part in ("trigger", "input", "condition", "transform", "actions", "metadata"):
+        if part not in entry:
+            continue
+        value = entry.pop(part)
+        if checker.converges(entry):
+            continue
+        entry[part] = value
+        if part != "metadata":  # user data: kept whole
+            _drop_defaults(value, entry, checker)
+        if value in ({}, []):
+            del entry[part]
             if not checker.converges(entry):
                 entry[part] = value
-    for part in ("trigger", "input", "condition", "transform", "actions"):
-        if isinstance(entry.get(part), (dict, list)):
-            _drop_defaults(entry[part], entry, checker)
-    if entry.get("actions") == {}:
-        del entry["actions"]
-        if not checker.converges(entry):
-            entry["actions"] = {}
     return entry
 
 

@@ -58,3 +58,38 @@ def test_more_watches_than_the_window_is_refused_with_advice(monkeypatch):
     monkeypatch.setattr(_es_watch_info, "RESULT_WINDOW", 4)
     with pytest.raises(TooManyWatches, match="5 watches match, more than the 4 .* narrow the search with ids or metadata"):
         query(Client(Watcher(["a", "b", "c", "d", "e"])))
+
+
+# --- ilert_integration_keys: which source a watch posts to, the key written as the placeholder ---------------------
+KEY = "il1eswatcher0production"
+ODD_KEY = "key with/slash"
+
+
+def ilert_watch(path, body="{{#toJson}}ctx{{/toJson}}"):
+    return {"trigger": {"schedule": {"interval": "5m"}}, "metadata": {"note": "key " + KEY},
+            "actions": {"ilert": {"webhook": {"scheme": "https", "host": "api.ilert.com", "port": 443, "method": "post", "path": path, "body": body}}}}
+
+
+def test_a_known_key_reads_as_the_placeholder_and_names_its_source():
+    item = _es_watch_info.summary("w", ilert_watch("/api/v1/events/eswatcher/" + KEY), {}, {"100001": KEY, "100002": "il1other"})
+    assert item["ilert_alert_sources"] == ["100001"] and item["other_ilert_keys"] == 0
+    assert item["watch"]["actions"]["ilert"]["webhook"]["path"] == "/api/v1/events/eswatcher/<ilert_integration_key>"
+    assert KEY not in str(item)  # the metadata copy is masked, not turned into a placeholder
+    assert item["watch"]["metadata"]["note"] == "key ********"
+
+
+def test_a_url_quoted_key_reads_as_the_quoted_placeholder():
+    item = _es_watch_info.summary("w", ilert_watch("/api/v1/events/eswatcher/key%20with%2Fslash"), {}, {"7": ODD_KEY})
+    assert item["ilert_alert_sources"] == ["7"]
+    assert item["watch"]["actions"]["ilert"]["webhook"]["path"] == "/api/v1/events/eswatcher/%3Cilert_integration_key%3E"
+
+
+def test_keys_of_no_given_source_are_counted_and_masked():
+    body = '{"integrationKey": "il1gone", "eventType": "ALERT"}'
+    watch = ilert_watch("/api/events", body=body)
+    watch["actions"]["second"] = {"webhook": dict(watch["actions"]["ilert"]["webhook"], path="/api/v1/events/eswatcher/" + KEY, body="x")}
+    item = _es_watch_info.summary("w", watch, {}, {"100001": KEY})
+    assert item["ilert_alert_sources"] == ["100001"] and item["other_ilert_keys"] == 1
+    assert item["watch"]["actions"]["ilert"]["webhook"]["body"] == '{"integrationKey": "********", "eventType": "ALERT"}'
+    without = _es_watch_info.summary("w", watch, {})
+    assert without["ilert_alert_sources"] == [] and without["other_ilert_keys"] == 2
