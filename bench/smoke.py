@@ -1,7 +1,7 @@
 # Copyright: ilert.watcher contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""`make bench-smoke`: fails when the no-op run of the eswatcher role costs more per watch at N=50 than at N=10.
+"""`make bench-smoke`: fails when the no-op run of the eswatcher role, or the export, costs more per watch at N=50 than at N=10.
 
 A guard against growth worse than linear (a play that templates every watch once per watch, say),
 not a speed target: it never compares a time with a fixed number. Against the local emulators on
@@ -11,7 +11,8 @@ session, and fails when
 
     wall_noop(50) / 50 > 1.5 x wall_noop(10) / 10
 
-Linear growth with a fixed start-up cost gives well under 1; quadratic growth goes over it. Stops the
+and likewise for playbooks/export.yml run on the converged watches (it decides each watch with
+es_watch's own comparison, many times per watch). Linear growth with a fixed start-up cost gives well under 1; quadratic growth goes over it. Stops the
 emulators it started, also on failure, Ctrl-C or SIGTERM. Logs in bench/results/smoke/.
 """
 
@@ -56,7 +57,7 @@ def main() -> int:
     bench.WORK = BENCH / "results" / "smoke"  # not bench/results itself: `make bench` keeps its logs there
     bench.write_inputs(SIZES)
     print("bench-smoke: emulators on %s and %s; logs in %s" % (bench.ES_URL, bench.ILERT_URL, bench.WORK / "logs"), flush=True)
-    noop = {}
+    noop, exported = {}, {}
     try:
         emulators("start")
         runner = bench.Runner()
@@ -64,19 +65,25 @@ def main() -> int:
             bench.reset()
             runner.run("ours", size, "converge", "ours.yml")
             noop[size] = runner.run("ours", size, "noop", "ours.yml")
+            exported[size] = runner.run("export", size, "export", str(bench.ROOT / "playbooks" / "export.yml"), extra=(
+                "-e", "eswatcher_export_overwrite=true", "-e", "eswatcher_export_path=%s" % (bench.WORK / ("exported-%d.yml" % size))))
     except bench.Failure as error:
         print("bench-smoke: %s" % error, file=sys.stderr)
         return 1
     finally:
         emulators("stop")
-    small, large = (noop[size]["wall"] / size for size in SIZES)
-    for size in SIZES:
-        print("bench-smoke: no-op N=%d slowest tasks: %s" % (size, slowest_tasks(noop[size])))
-    print("bench-smoke: no-op wall time per watch: N=%d %.3f s (%.1f s / %d), N=%d %.3f s (%.1f s / %d); ratio %.2f (limit %.1f)" % (
-        SIZES[0], small, noop[SIZES[0]]["wall"], SIZES[0], SIZES[1], large, noop[SIZES[1]]["wall"], SIZES[1], large / small, LIMIT))
-    if large > LIMIT * small:
-        print("bench-smoke: FAILED: a watch costs %.2f times as much at N=%d as at N=%d: the role grows worse than linearly "
-              "(per-task times in %s)" % (large / small, SIZES[1], SIZES[0], bench.WORK / "logs"), file=sys.stderr)
+    failed = False
+    for what, records in (("no-op", noop), ("export", exported)):
+        small, large = (records[size]["wall"] / size for size in SIZES)
+        for size in SIZES:
+            print("bench-smoke: %s N=%d slowest tasks: %s" % (what, size, slowest_tasks(records[size])))
+        print("bench-smoke: %s wall time per watch: N=%d %.3f s (%.1f s / %d), N=%d %.3f s (%.1f s / %d); ratio %.2f (limit %.1f)" % (
+            what, SIZES[0], small, records[SIZES[0]]["wall"], SIZES[0], SIZES[1], large, records[SIZES[1]]["wall"], SIZES[1], large / small, LIMIT))
+        if large > LIMIT * small:
+            print("bench-smoke: FAILED: %s: a watch costs %.2f times as much at N=%d as at N=%d: it grows worse than linearly "
+                  "(per-task times in %s)" % (what, large / small, SIZES[1], SIZES[0], bench.WORK / "logs"), file=sys.stderr)
+            failed = True
+    if failed:
         return 1
     print("bench-smoke: OK: no worse than linear growth")
     return 0
