@@ -24,10 +24,11 @@ ES8_VENV := $(CURDIR)/.venv-es8
 ES8_STAMP := $(ES8_VENV)/.requirements-installed
 export ES8_PYTHON := $(ES8_VENV)/bin/python
 
-.PHONY: help venv test lint sanity units emulator-tests integration molecule awx reliability build bench-smoke changelog demo bench emulators emulators-stop clean
+.PHONY: help venv test lint sanity units emulator-tests integration molecule awx reliability build bench-smoke changelog demo adopt-demo bench emulators emulators-stop clean
 
 help:
 	@echo "make demo           the main job against local emulators"
+	@echo "make adopt-demo     adopting a setup built by hand: export.yml, then site.yml changes nothing"
 	@echo "make bench          speed, requests and memory of the role against the floor and the hand-written way (bench/RESULTS.md)"
 	@echo "make bench-smoke    growth guard (about a minute): fails if a no-op watch costs over 1.5x as much at N=50 as at N=10"
 	@echo "make test           lint, sanity, units, integration, molecule, build, bench-smoke (stops at the first failure)"
@@ -102,6 +103,12 @@ changelog: venv
 # The whole job against the local emulators, told step by step (tools/demo.py).
 demo: venv
 	@python tools/demo.py
+
+# Adopting a setup built by hand, told step by step (tools/adopt_demo.py): export.yml writes it as
+# eswatcher_sources, site.yml applied with that file writes nothing. Emulators of its own
+# (127.0.0.1:19210 and :18090, .emulators/adopt-demo/), so it can run next to `make demo`.
+adopt-demo: venv
+	@python tools/adopt_demo.py
 
 # Speed, requests and memory of the role against the floor and the hand-written way (bench/RESULTS.md).
 bench: venv

@@ -36,20 +36,24 @@ def step(text: str) -> None:
     print("\n\033[1m==> %s\033[0m" % text, flush=True)
 
 
-def emulators(action: str) -> None:
-    env = dict(os.environ, EMULATORS_DIR=str(ROOT / ".emulators" / "demo"), ES_EMULATOR_PORT=str(ES_PORT),
+def emulators(action: str, directory: str = "demo") -> None:
+    env = dict(os.environ, EMULATORS_DIR=str(ROOT / ".emulators" / directory), ES_EMULATOR_PORT=str(ES_PORT),
                ILERT_EMULATOR_PORT=str(ILERT_PORT))
     subprocess.run([str(ROOT / "tools" / "emulators.sh"), action], env=env, check=True)
 
 
 def site_playbook(extra: list) -> str:
     """Runs playbooks/site.yml on the demo variables; returns its recap line."""
+    return playbook(["playbooks/site.yml", "-e", "@playbooks/vars/demo.yml"] + extra)
+
+
+def playbook(arguments: list) -> str:
+    """Runs ansible-playbook against the emulators, printed as typed from the work tree ($PWD); returns its recap line."""
     env = dict(os.environ, ILERT_ENDPOINT=ILERT_URL, ILERT_API_TOKEN=TOKEN, ELASTICSEARCH_ENDPOINTS=ES_URL,
                ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="false")
-    command = [str(Path(sys.executable).with_name("ansible-playbook")), "playbooks/site.yml",
-               "-e", "@playbooks/vars/demo.yml", "-e", "ansible_python_interpreter=" + sys.executable] + extra
+    command = [str(Path(sys.executable).with_name("ansible-playbook")), "-e", "ansible_python_interpreter=" + sys.executable] + arguments
     print("$ ILERT_ENDPOINT=%s ILERT_API_TOKEN=<demo token> ELASTICSEARCH_ENDPOINTS=%s \\\n    ansible-playbook %s"
-          % (ILERT_URL, ES_URL, " ".join(["playbooks/site.yml", "-e", "@playbooks/vars/demo.yml"] + extra)), flush=True)
+          % (ILERT_URL, ES_URL, " ".join(arguments).replace(str(ROOT), "$PWD")), flush=True)
     answer = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     shown, task = [], ""
     for line in answer.stdout.splitlines():
@@ -64,7 +68,7 @@ def site_playbook(extra: list) -> str:
     print("\n".join("    " + line for line in shown), flush=True)
     if answer.returncode != 0:
         print(answer.stdout[-3000:] + answer.stderr[-3000:], file=sys.stderr)
-        raise SystemExit("demo: the site playbook failed (exit %d)" % answer.returncode)
+        raise SystemExit("demo: the %s playbook failed (exit %d)" % (Path(arguments[0]).stem, answer.returncode))
     return next(line for line in shown if line.startswith("localhost "))
 
 
