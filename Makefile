@@ -30,7 +30,7 @@ help:
 	@echo "make demo           the main job against local emulators"
 	@echo "make adopt-demo     adopting a setup built by hand: export.yml, then site.yml changes nothing"
 	@echo "make bench          speed, requests and memory of the role against the floor and the hand-written way (bench/RESULTS.md)"
-	@echo "make bench-smoke    growth guard (about a minute): fails if a no-op watch costs over 1.5x as much at N=50 as at N=10"
+	@echo "make bench-smoke    growth guard (about a minute): fails if a no-op or exported watch costs over 1.5x as much at N=50 as at N=10"
 	@echo "make test           lint, sanity, units, integration, molecule, build, bench-smoke (stops at the first failure)"
 	@echo "make venv           create $(VENV) with the pinned toolchain (PY=$(PY))"
 	@echo "make lint | sanity | units | emulator-tests | integration | molecule | awx | reliability | build | bench-smoke"
@@ -114,7 +114,7 @@ adopt-demo: venv
 bench: venv
 	@python bench/run.py
 
-# Growth guard: the role's no-op run per watch at N=50 against N=10, with emulators of its own
+# Growth guard: the role's no-op run and the export, per watch at N=50 against N=10, with emulators of its own
 # (127.0.0.1:19260 and :18060); fails on worse than linear growth, never on an absolute time.
 bench-smoke: venv
 	@python bench/smoke.py

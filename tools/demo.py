@@ -61,7 +61,8 @@ def playbook(arguments: list) -> str:
             task = line[len("TASK ["):line.rindex("]")].split(" : ", 1)[-1]
         elif line.startswith(("changed:", "ok:", "fatal:", "failed:")):
             status, dummy, rest = line.partition(":")
-            item = rest.partition("(item=")[2].rstrip(") ")
+            item = rest.partition("(item=")[2].rstrip()
+            item = item[:-1] if item.endswith(")") else item  # the one that closes "(item=", not the item's own
             shown.append("%-8s %s%s" % (status, task, " [%s]" % item if item else ""))
         elif line.startswith("localhost "):
             shown.append(" ".join(line.split()[:5]))
