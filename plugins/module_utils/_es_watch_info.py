@@ -14,9 +14,7 @@ Backwards incompatible changes can happen here in any release.
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
-from ansible_collections.ilert.watcher.plugins.module_utils._ilert_webhook import KEY_PLACEHOLDER
+from ansible_collections.ilert.watcher.plugins.module_utils._ilert_webhook import with_placeholder
 from ansible_collections.ilert.watcher.plugins.module_utils._watch_secrets import ilert_keys_posted_to, mask
 
 PAGE_SIZE = 1000
@@ -40,20 +38,6 @@ def watch_query(ids=None, metadata=None) -> dict:
     return {"bool": {"filter": filters}} if filters else {"match_all": {}}
 
 
-def _with_placeholder(value, key: str):
-    """``value`` with ``key`` written as KEY_PLACEHOLDER (a URL-quoted key as the quoted placeholder), in every string leaf."""
-    if isinstance(value, dict):
-        return dict((name, _with_placeholder(item, key)) for name, item in value.items())
-    if isinstance(value, list):
-        return [_with_placeholder(item, key) for item in value]
-    if isinstance(value, str):
-        quoted = quote(key, safe="")
-        if quoted != key:
-            value = value.replace(quoted, quote(KEY_PLACEHOLDER, safe=""))
-        return value.replace(key, KEY_PLACEHOLDER)
-    return value
-
-
 def ilert_view(watch: dict, integration_keys) -> tuple:
     """The watch with the known keys it posts to as KEY_PLACEHOLDER, their labels, and how many other iLert keys it posts to.
 
@@ -64,7 +48,7 @@ def ilert_view(watch: dict, integration_keys) -> tuple:
     posted = ilert_keys_posted_to(watch)
     labels = sorted(label for label, key in (integration_keys or {}).items() if key in posted)
     for label in labels:
-        watch = dict(watch, actions=_with_placeholder(watch.get("actions"), str(integration_keys[label])))
+        watch = dict(watch, actions=with_placeholder(watch.get("actions"), str(integration_keys[label])))
     return watch, labels, len(posted - set(integration_keys[label] for label in labels))
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-from urllib.parse import quote
 
 from ansible_collections.ilert.watcher.plugins.module_utils._es_watch import WatchError, parts_of, wanted_watch
 from ansible_collections.ilert.watcher.plugins.module_utils._eswatcher_role import watch_entry
@@ -32,20 +31,20 @@ from ansible_collections.ilert.watcher.plugins.module_utils._ilert_alert_source_
     current_view,
 )
 from ansible_collections.ilert.watcher.plugins.module_utils._ilert_auto_resolve import DEFAULT_RESOLVE_THROTTLE, RESOLVE_SUFFIX
-from ansible_collections.ilert.watcher.plugins.module_utils._ilert_webhook import DEFAULT_ACTION_ID, KEY_PLACEHOLDER, ilert_action
+from ansible_collections.ilert.watcher.plugins.module_utils._ilert_webhook import DEFAULT_ACTION_ID, ilert_action, key_placeholder_paths, with_key
 from ansible_collections.ilert.watcher.plugins.module_utils._watch_secrets import (
     MASK,
     REDACTED,
     comparable,
     is_secret_path,
+    leaves,
     path_text,
     redacted_paths,
 )
 
 # The key es_watch is given while an entry is checked: any key works, as the stored watch carries
-# the placeholder where the real one was, and this one is turned into the same placeholder.
+# the placeholder where the real one was, and is checked with this key filled in the same way.
 CHECK_KEY = "il1export0check0key"
-_QUOTED_PLACEHOLDER = quote(KEY_PLACEHOLDER, safe="")
 _TIME_UNITS = (("d", 86400000), ("h", 3600000), ("m", 60000), ("s", 1000))
 _MILLIS_SUFFIXES = ("_in_millis", "_millis")
 # How people order a watch: what it is, when, what it reads and decides, what it does, then the role's settings.
@@ -74,29 +73,6 @@ def human_time(millis: int) -> str:
     return "%dms" % millis
 
 
-def _with_key(value, key: str):
-    """``value`` with the placeholder (also URL-quoted) written as ``key``."""
-    if isinstance(value, dict):
-        return dict((name, _with_key(item, key)) for name, item in value.items())
-    if isinstance(value, list):
-        return [_with_key(item, key) for item in value]
-    if isinstance(value, str):
-        return value.replace(_QUOTED_PLACEHOLDER, quote(key, safe="")).replace(KEY_PLACEHOLDER, key)
-    return value
-
-
-def _secret_leaves(value, path=()):
-    """Paths of the secret leaves es_watch_info masked: Elasticsearch showed them in clear."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _secret_leaves(item, path + (key,))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _secret_leaves(item, path + (index,))
-    elif value == MASK and is_secret_path(path):
-        yield path
-
-
 def _set(value, path: tuple, leaf) -> None:
     for key in path[:-1]:
         value = value[key]
@@ -110,7 +86,7 @@ class Checker:
     def __init__(self, watch_id: str, stored: dict, api_url: str):
         self.watch_id = watch_id
         self.api_url = api_url
-        self.stored = parts_of(_with_key(stored, CHECK_KEY))
+        self.stored = parts_of(with_key(stored, CHECK_KEY))
         self.checks = 0
 
     def converges(self, entry: dict) -> bool:
@@ -180,7 +156,7 @@ def differences(action: dict, api_url: str) -> list:
     webhook = action.get("webhook")
     if not isinstance(webhook, dict):
         return words + ["it is not a webhook action"]
-    webhook = _with_key(webhook, CHECK_KEY)
+    webhook = with_key(webhook, CHECK_KEY)
     if [webhook.get(part) for part in ("scheme", "host", "port")] != [built[part] for part in ("scheme", "host", "port")]:
         words.append("another address (%s://%s:%s, the role posts to %s)" % (webhook.get("scheme"), webhook.get("host"), webhook.get("port"), api_url))
     if webhook.get("path") != built["path"]:
@@ -261,7 +237,8 @@ def export_watch(item: dict, api_url: str) -> ExportedWatch:
     watch_id = item["watch_id"]
     stored = copy.deepcopy(item.get("watch") or {})
     comments, problem = [], None
-    clear = list(_secret_leaves(stored))
+    # Secrets es_watch_info masked: Elasticsearch showed them in clear.
+    clear = [path for path, leaf in leaves(stored) if leaf == MASK and is_secret_path(path)]
     for path in clear:
         _set(stored, path, REDACTED)
     checker = Checker(watch_id, stored, api_url)
@@ -275,7 +252,7 @@ def export_watch(item: dict, api_url: str) -> ExportedWatch:
     else:
         entry, built = wired
     for action_id, action in sorted((entry.get("actions") or {}).items()):
-        if KEY_PLACEHOLDER in json.dumps(action) or _QUOTED_PLACEHOLDER in json.dumps(action):
+        if key_placeholder_paths(action):
             comments.append("Action '%s' posts to this alert source but differs from the action the role builds (%s): kept as it is,"
                             " so that applying this file does not change it." % (action_id, "; ".join(differences(action, api_url))))
     if not built:

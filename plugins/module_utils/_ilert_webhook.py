@@ -70,6 +70,23 @@ def with_key(value, integration_key: str):
     return _with_key(value, key, quote(key, safe=""))
 
 
+def _with_placeholder(value, key: str, quoted_key: str, name=None):
+    if isinstance(value, dict):
+        return dict((item_name, _with_placeholder(item, key, quoted_key, item_name)) for item_name, item in value.items())
+    if isinstance(value, list):
+        return [_with_placeholder(item, key, quoted_key) for item in value]
+    if not isinstance(value, str):
+        return value
+    if name in _URL_LEAVES and quoted_key != key:
+        value = value.replace(quoted_key, quote(KEY_PLACEHOLDER, safe=""))
+    return value.replace(key, KEY_PLACEHOLDER)
+
+
+def with_placeholder(value, integration_key: str):
+    """The inverse of with_key: a copy of ``value`` with the key written as KEY_PLACEHOLDER (quoted where a path quoted it)."""
+    return _with_placeholder(value, integration_key, quote(integration_key, safe=""))
+
+
 def key_placeholder_paths(value, path=()) -> list:
     """Where ``value`` carries KEY_PLACEHOLDER (in a path or url also percent-encoded), as key paths."""
     if isinstance(value, dict):

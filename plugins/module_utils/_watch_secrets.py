@@ -38,14 +38,14 @@ def _masked_key(match) -> str:
     return match.group(0) if match.group(2) in _NOT_A_KEY else match.group(1) + MASK + (match.group(3) if match.lastindex >= 3 else "")
 
 
-def _leaves(value, path=()):
+def leaves(value, path=()):
     """(path, leaf) of every scalar in a JSON value; list items are addressed by index."""
     if isinstance(value, dict):
         for key, item in value.items():
-            yield from _leaves(item, path + (key,))
+            yield from leaves(item, path + (key,))
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _leaves(item, path + (index,))
+            yield from leaves(item, path + (index,))
     else:
         yield path, value
 
@@ -78,7 +78,7 @@ def _set(value, path: tuple, leaf) -> None:
 
 def redacted_paths(watch: dict) -> list:
     """Where a watch read from Elasticsearch hides a value."""
-    return [path for path, leaf in _leaves(watch) if leaf == REDACTED]
+    return [path for path, leaf in leaves(watch) if leaf == REDACTED]
 
 
 def comparable(desired: dict, current: dict, policy: str = ASSUME_UNCHANGED) -> dict:
@@ -100,7 +100,7 @@ def comparable(desired: dict, current: dict, policy: str = ASSUME_UNCHANGED) -> 
 
 def redacted_secrets_in(desired: dict) -> list:
     """Paths where the wanted watch itself carries ``::es_redacted::`` (e.g. a copy of a GET result)."""
-    return [path for path, leaf in _leaves(desired) if leaf == REDACTED]
+    return [path for path, leaf in leaves(desired) if leaf == REDACTED]
 
 
 def path_text(path: tuple) -> str:
@@ -117,7 +117,7 @@ def mask(value, secrets=()):
             text = text.replace(secret, MASK)
         return text
 
-    for path, leaf in list(_leaves(masked)):
+    for path, leaf in list(leaves(masked)):
         if not path:
             return scrub(leaf) if isinstance(leaf, str) else leaf
         if is_secret_path(path) and leaf not in (None, REDACTED):
@@ -138,7 +138,7 @@ def ilert_keys_posted_to(watch: dict) -> set:
     metadata or in a search does not make a watch an iLert watch.
     """
     keys = set()
-    for path, leaf in _leaves((watch or {}).get("actions") or {}):
+    for path, leaf in leaves((watch or {}).get("actions") or {}):
         if not isinstance(leaf, str) or not path or not isinstance(path[-1], str):
             continue
         if path[-1] == "path":

@@ -362,8 +362,10 @@ MODULE_CASES = [
          "input.http.request.url must be an http or https URL with a host and a valid port, got 'localhost:9200'"),
     case("es_watch-logging-level-unknown", "es_watch", watch(actions={"a": {"logging": {"text": "t", "level": "loud"}}}),
          "actions.a.logging: unknown logging level [loud] (one of error, warn, info, debug, trace)"),
+    # A hidden header may stand for the stored one (redacted_values), so only a read can tell: refused before a write.
     case("es_watch-redacted-authorization-header", "es_watch", watch(actions=webhook(headers={"Authorization": "::es_redacted::"})),
-         "actions.hook.webhook.headers.Authorization is '::es_redacted::'"),
+         "actions.hook.webhook.headers.Authorization is '::es_redacted::', the placeholder Elasticsearch shows instead of a secret, and the"
+         " watch must be created", requests=None),
     case("es_watch-redacted-password-on-create", "es_watch",
          watch(actions=webhook(auth={"basic": {"username": "u", "password": "::es_redacted::"}})),
          "A new watch cannot be created with '::es_redacted::' passwords (actions.hook.webhook.auth.basic.password)", requests=None),
@@ -434,9 +436,6 @@ MODULE_CASES = [
     case("es_watches-entry-action-two-types", "es_watches",
          entries({"actions": {"a": {"webhook": {"url": "http://x/"}, "logging": {"text": "t"}}}}),
          "watches[2]: Invalid watch 'set-2': actions.a must have exactly one action type"),
-    case("es_watches-entry-redacted-authorization-header", "es_watches",
-         entries({"actions": webhook(headers={"Authorization": "::es_redacted::"})}),
-         "watches[2]: actions.hook.webhook.headers.Authorization is '::es_redacted::'"),
     case("es_watches-entry-ilert-key-with-spaces", "es_watches", entries({"ilert": {"integration_key": "il1 eswatcher key"}}),
          "Nothing was sent: watches[2]: ilert.integration_key must be the alert source's integration key"),
     case("es_watches-entry-auto-resolve-script-condition", "es_watches",
@@ -486,6 +485,21 @@ def test_a_module_refuses_bad_input_clearly_and_writes_nothing(capsys, servers, 
     assert not any(servers.stored().values()), servers.stored()
     if requests == 0:
         assert all(server["requests"] == 0 for server in stats.values()), "the check is not made before the first request: %s" % stats
+
+
+@pytest.mark.usefixtures("clean_env")
+def test_a_hidden_header_in_a_new_watch_of_a_set_fails_that_watch_alone_before_its_write(capsys, servers):
+    """Only a read tells whether ::es_redacted:: stands for a stored header, so es_watches reads and decides each watch:
+    the others converge, as for any failing watch of a set, and the one that would store the placeholder is not written."""
+    servers.reset()
+    args = entries({"actions": webhook(headers={"Authorization": "::es_redacted::"})})
+    result, dummy, escaped = run_main(capsys, "es_watches", module_args("es_watches", args, servers, "trial"))
+    assert escaped is None and result.get("failed") is True, result
+    assert result["msg"].startswith("1 of 4 watches failed: watch 'set-2': actions.hook.webhook.headers.Authorization is '::es_redacted::'")
+    assert "Nothing was written" in result["msg"]
+    store = servers.clusters["trial"].app.store
+    assert [watch_id for watch_id in ("set-0", "set-1", "set-2", "set-3") if store.get(watch_id) is not None] == ["set-0", "set-1", "set-3"]
+    assert servers.stats()["trial"]["writes"] == 3
 
 
 def source(**settings):
