@@ -122,7 +122,7 @@ def render(exported: dict) -> str:
     header = [
         "eswatcher_sources exported by playbooks/export.yml: the iLert alert sources of type ESWATCHER and the watches that post "
         "to them, written so that applying them changes nothing (ansible-playbook playbooks/site.yml -e @<this file>).",
-        "<ilert_integration_key> stands for an alert source's integration key, which the role fills in; no key is written here.",
+        "<ilert_integration_key> stands for a source's integration key, which the role fills in; no key is written here.",
     ]
     # One line, unwrapped: export.yml prints it.
     summary = "# Exported: %s, %s; %s to no exported source (listed at the end); %s a look (CHECK).\n" % (
