@@ -22,8 +22,9 @@ description:
     C(ilert_action_id), an ALERT / RESOLVE pair C(auto_resolve); any other action posting to the source is kept as it is,
     with C(<ilert_integration_key>) for the key, and a comment says how it differs.
   - Integration keys are never written. Secrets Elasticsearch hides stay C(::es_redacted::), with
-    C(redacted_values: assume_unchanged) and a comment naming them. Watches posting to a key of no exported source are
-    listed at the end as comments. Strings holding C({{) are written C(!unsafe), so that Ansible leaves Watcher's mustache alone.
+    C(redacted_values=assume_unchanged) and a comment naming them. Watches posting to a key of no exported source are
+    listed at the end as comments. Strings holding C({{) are written with the YAML tag C(!unsafe), so that Ansible leaves
+    Watcher's mustache alone.
 author:
   - ilert.watcher maintainers (@ilert-watcher)
 options:
