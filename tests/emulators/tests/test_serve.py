@@ -43,9 +43,9 @@ def read_until_ready(process) -> tuple[dict, list[str]]:
     raise AssertionError("serve.py ended before it was ready: %s\n%s" % (lines, process.stderr.read()))
 
 
-def stop(process) -> tuple[str, str]:
+def stop(process, signum=signal.SIGTERM) -> tuple[str, str]:
     if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(signum)
     rest, errors = process.communicate(timeout=30)
     return rest, errors
 
@@ -59,7 +59,8 @@ def port_is_closed(url: str) -> bool:
     return False
 
 
-def test_both_listen_then_sigterm_stops_both(tmp_path):
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT (Ctrl-C)"])
+def test_both_listen_then_a_signal_stops_both(tmp_path, signum):
     process = start(tmp_path, "--es-port", "0", "--ilert-port", "0")
     try:
         exported, lines = read_until_ready(process)
@@ -74,7 +75,7 @@ def test_both_listen_then_sigterm_stops_both(tmp_path):
         watch = {"trigger": {"schedule": {"interval": "1h"}}, "actions": {"mail": {"email": {"to": "ops@example.com"}}}}
         assert requests.put(exported["ELASTICSEARCH_ENDPOINTS"] + "/_watcher/watch/w", json=watch, timeout=10).status_code == 201
     finally:
-        dummy, errors = stop(process)
+        dummy, errors = stop(process, signum)
     assert process.returncode == 0, errors
     assert "Elasticsearch 9.1.0 emulator" in errors and "iLert emulator stopped" in errors
     assert port_is_closed(exported["ELASTICSEARCH_ENDPOINTS"]) and port_is_closed(exported["ILERT_ENDPOINT"])
