@@ -6,43 +6,8 @@
 
 from __future__ import annotations
 
-DOCUMENTATION = r"""
-name: watch_entries
-short_description: The watches of one alert source of eswatcher_sources, as the watches option of es_watches
-version_added: 0.1.0
-description:
-  - Turns the watches of one alert source, written as the ilert.watcher.eswatcher role takes them (iLert settings
-    such as C(auto_resolve) and C(ilert_action_id) next to the watch parts), into the O(ilert.watcher.es_watches#module:watches)
-    entries of M(ilert.watcher.es_watches) (those settings under C(ilert)).
-  - Options left out or null are left out, so the module's defaults apply.
-author:
-  - ilert.watcher maintainers (@ilert-watcher)
-options:
-  _input:
-    description: The watches of one alert source, each with at least C(id).
-    type: list
-    elements: dict
-    required: true
-  state:
-    description: V(absent) turns every watch into a deletion, as when its alert source is removed.
-    type: str
-    choices: [present, absent]
-"""
-
-EXAMPLES = r"""
-- name: The watches of one alert source, in one module execution
-  ilert.watcher.es_watches:
-    ilert:
-      integration_key: "{{ source_result.integration_key }}"
-    watches: "{{ source.watches | ilert.watcher.watch_entries }}"
-"""
-
-RETURN = r"""
-_value:
-  description: The es_watches entries, in the order of the input.
-  type: list
-  elements: dict
-"""
+# No DOCUMENTATION here: ansible-doc would show it for every filter of this file, watch_set_entries too.
+# Each filter has its own sidecar, watch_entries.yml and watch_set_entries.yml.
 
 from ansible.errors import AnsibleFilterError
 
