@@ -19,7 +19,8 @@ if bad=$(grep -E "$forbidden" <<<"$listing"); then
     head -n 20 <<<"$bad" >&2
     exit 1
 fi
-for required in MANIFEST.json FILES.json README.md meta/runtime.yml plugins/module_utils/_collection.py; do
+for required in MANIFEST.json FILES.json README.md meta/runtime.yml plugins/module_utils/_collection.py \
+        tests/emulators/serve.py tests/emulators/requirements.txt; do
     if ! grep -qx "$required" <<<"$listing"; then
         echo "FAIL: $tarball lacks $required" >&2
         exit 1
