@@ -1,20 +1,33 @@
 # ilert.watcher developer entry points. `make help` lists them.
-# Two supported stacks: PY=3.12 (default; ansible-core 2.21) and PY=3.11 (ansible-core 2.19).
+# Stacks: PY=3.12 (default; ansible-core 2.21), PY=3.13 (ansible-core 2.21), PY=3.11 (ansible-core 2.19)
+# and PY=3.11 ANSIBLE=2.16 (ansible-core 2.16, the oldest release meta/runtime.yml claims).
 
 PY ?= 3.12
+# Empty: the ansible-core requirements-dev.txt gives PY. Set: requirements-ansible$(ANSIBLE).txt pins it.
+ANSIBLE ?=
 # pyenv's shims exist for every version but only work for the active one, so prefer the
 # real interpreter under $PYENV_ROOT/versions, then whatever python$(PY) is on PATH.
 PYENV_ROOT ?= $(HOME)/.pyenv
 PYTHON ?= $(firstword $(wildcard $(PYENV_ROOT)/versions/$(PY).*/bin/python$(PY)) $(shell command -v python$(PY) 2>/dev/null))
-ifeq ($(PY),3.12)
+ifneq ($(ANSIBLE),)
+VENV ?= .venv-py$(PY)-ansible$(ANSIBLE)
+REQUIREMENTS := requirements-ansible$(ANSIBLE).txt
+else ifeq ($(PY),3.12)
 VENV ?= .venv
+REQUIREMENTS := requirements-dev.txt
 else
 VENV ?= .venv-py$(PY)
+REQUIREMENTS := requirements-dev.txt
 endif
+ifeq ($(wildcard $(REQUIREMENTS)),)
+$(error ANSIBLE=$(ANSIBLE) has no $(REQUIREMENTS); the ansible-core versions with a stack: $(patsubst requirements-ansible%.txt,%,$(wildcard requirements-ansible*.txt)))
+endif
+# Names the stack's own ansible-test tree and molecule state, so stacks never share them.
+STACK := py$(PY)$(if $(ANSIBLE),-ansible$(ANSIBLE))
 # The venv's tools (ansible-galaxy, ansible-test, ...) must win over anything else on PATH.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export VENV := $(CURDIR)/$(VENV)
-export PY
+export PY ANSIBLE STACK
 # Keep Ansible from reading a user's own configuration or collections during our tests.
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
@@ -35,17 +48,18 @@ help:
 	@echo "make venv           create $(VENV) with the pinned toolchain (PY=$(PY))"
 	@echo "make lint | sanity | units | emulator-tests | integration | molecule | awx | reliability | build | bench-smoke"
 	@echo "                    one stage of make test"
-	@echo "PY=3.11 make ...    the same on Python 3.11 + ansible-core 2.19"
+	@echo "PY=3.11 make ...    the same on Python 3.11 + ansible-core 2.19 (PY=3.13: Python 3.13 + ansible-core 2.21)"
+	@echo "PY=3.11 ANSIBLE=2.16 make ...   the same on Python 3.11 + ansible-core 2.16 (.venv-py3.11-ansible2.16)"
 
 venv: $(STAMP) $(ES8_STAMP)
 
 # Rebuilt only when a requirements file changes, so `make venv` is cheap to repeat.
-$(STAMP): requirements.txt requirements-dev.txt requirements-awx.txt
+$(STAMP): requirements.txt requirements-tools.txt requirements-awx.txt $(REQUIREMENTS)
 	@test -n "$(PYTHON)" || { echo "Python $(PY) not found: install it or set PYTHON=/path/to/python$(PY)" >&2; exit 1; }
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	@echo "venv: installing the pinned toolchain into $(VENV) (log: $(VENV)/pip.log)"
 	@$(VENV)/bin/python -m pip install --upgrade pip > $(VENV)/pip.log 2>&1 \
-	  && $(VENV)/bin/python -m pip install -r requirements-dev.txt >> $(VENV)/pip.log 2>&1 \
+	  && $(VENV)/bin/python -m pip install -r $(REQUIREMENTS) >> $(VENV)/pip.log 2>&1 \
 	  || { tail -n 30 $(VENV)/pip.log >&2; exit 1; }
 	@touch $@
 

@@ -11,14 +11,20 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 venv=${VENV:-$root/.venv}
 python_version=${PY:-3.12}
-tree=$root/.cache/ansible-test/py$python_version/ansible_collections/ilert/watcher
+# One tree per stack (ANSIBLE set: an older ansible-core on the same Python), so two stacks never
+# share a tree or the delegation venv in its tests/output.
+tree=$root/.cache/ansible-test/py$python_version${ANSIBLE:+-ansible$ANSIBLE}/ansible_collections/ilert/watcher
 
-# ansible-test bootstraps pip in each venv it makes with a downloaded script; offer ours
-# under the names the pinned ansible-core versions look for (2.19: pip 24.2, 2.21: pip 25.2).
+# ansible-test bootstraps pip in each venv it makes with a downloaded script; offer ours under the
+# names the pinned ansible-core versions look for (2.16: pip 23.1.2, 2.19: 24.2, 2.21: 25.2).
+# Written to a temporary name and renamed, so a run of another stack never reads a half copy.
 cache=$HOME/.ansible/test/cache
 mkdir -p "$cache"
-for pip_version in 24_2 25_2; do
-    cp "$root/tools/get_pip_offline.py" "$cache/get_pip_$pip_version.py"
+for pip_version in 23_1_2 24_2 25_2; do
+    if ! cmp -s "$root/tools/get_pip_offline.py" "$cache/get_pip_$pip_version.py"; then
+        cp "$root/tools/get_pip_offline.py" "$cache/get_pip_$pip_version.py.$$"
+        mv -f "$cache/get_pip_$pip_version.py.$$" "$cache/get_pip_$pip_version.py"
+    fi
 done
 
 # Keep ansible-test's previous output (it holds the delegation venv) across the fresh copy.
@@ -41,9 +47,10 @@ mkdir -p "$tree"
         | tar --null -T - -cf - \
         | tar -xf - -C "$tree"
 )
-# Written per run by tools/integration.sh and ignored by git, so copied explicitly.
-if [ -f "$root/tests/integration/integration_config.yml" ]; then
-    cp "$root/tests/integration/integration_config.yml" "$tree/tests/integration/"
+# Written per run by tools/integration.sh (INTEGRATION_CONFIG) outside the work tree, so copied explicitly.
+integration_config=${INTEGRATION_CONFIG:-$root/tests/integration/integration_config.yml}
+if [ -f "$integration_config" ]; then
+    cp "$integration_config" "$tree/tests/integration/integration_config.yml"
 fi
 if [ -n "$saved_output" ]; then
     mv "$saved_output/output" "$tree/tests/output"

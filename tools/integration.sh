@@ -7,13 +7,19 @@
 #                  ELASTICSEARCH_NOTIFICATION_TYPES: the slack/pagerduty/jira accounts it has)
 # Otherwise the emulators are started on private ports for the run and stopped afterwards.
 # ansible-test hides the environment from targets, so the settings reach them as variables in
-# tests/integration/integration_config.yml (written here, ignored by git).
+# the tree's tests/integration/integration_config.yml (written here into EMULATORS_DIR, then
+# copied into the tree by tools/ansible-test.sh).
+# Two runs at once (two stacks) need their own ports (ES_EMULATOR_PORT, ILERT_EMULATOR_PORT);
+# the emulators' state and the config are per stack (INTEGRATION_EMULATORS_DIR, default
+# .emulators/integration-<stack>; not EMULATORS_DIR, which may name emulators of the user's own).
 # Usage: tools/integration.sh [ansible-test integration options and targets]
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-config=$root/tests/integration/integration_config.yml
-export EMULATORS_DIR=$root/.emulators/integration
+export EMULATORS_DIR=${INTEGRATION_EMULATORS_DIR:-$root/.emulators/integration-${STACK:-py${PY:-3.12}}}
+mkdir -p "$EMULATORS_DIR"
+config=$EMULATORS_DIR/integration_config.yml
+export INTEGRATION_CONFIG=$config
 export ILERT_EMULATOR_PORT=${ILERT_EMULATOR_PORT:-18081}
 export ES_EMULATOR_PORT=${ES_EMULATOR_PORT:-19201}
 demo_token=il-demo-token-not-a-secret

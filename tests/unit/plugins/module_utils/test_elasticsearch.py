@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 import elasticsearch
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.module_utils.testing import patch_module_args
+from ansible_collections.ilert.watcher.tests.unit.compat.module_args import patch_module_args
 
 from ansible_collections.ilert.watcher.plugins.doc_fragments.elasticsearch import ModuleDocFragment
 from ansible_collections.ilert.watcher.plugins.module_utils import _elasticsearch as es_utils

@@ -22,7 +22,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible.module_utils.testing import patch_module_args
+from ansible_collections.ilert.watcher.tests.unit.compat.module_args import patch_module_args
 
 from ansible_collections.ilert.watcher.plugins.doc_fragments.ilert import ModuleDocFragment
 from ansible_collections.ilert.watcher.plugins.module_utils import _ilert

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
+from ansible_collections.ilert.watcher.tests.unit.compat.module_args import patch_module_args
 
 EMULATORS = Path(__file__).resolve().parents[3] / "emulators"
 TOKEN = "il-demo-token-not-a-secret"

@@ -16,7 +16,7 @@ import pytest
 import requests
 from elasticsearch import Elasticsearch
 
-from ansible.module_utils.testing import patch_module_args
+from ansible_collections.ilert.watcher.tests.unit.compat.module_args import patch_module_args
 
 from ansible_collections.ilert.watcher.plugins.modules import es_watch
 
