@@ -16,6 +16,7 @@ Backwards incompatible changes can happen here in any release.
 from __future__ import annotations
 
 import copy
+import json
 import re
 from urllib.parse import quote, unquote
 
@@ -146,3 +147,37 @@ def ilert_keys_posted_to(watch: dict) -> set:
         elif path[-1] == "body":
             keys.update(match.group(2) for match in _ILERT_EVENTS_BODY_KEY.finditer(leaf))
     return keys
+
+
+def secret_strings(value) -> set:
+    """Every secret string in module options holding watches: what mask() hides, found anywhere.
+
+    Passwords and Authorization headers, iLert keys in events paths and bodies, also inside a
+    ``definition`` given as JSON text.
+    """
+    found = set()
+    for path, leaf in leaves(value):
+        if not isinstance(leaf, str) or not leaf or leaf == REDACTED or not path:
+            continue
+        if is_secret_path(path):
+            found.add(leaf)
+        elif path[-1] == "path":
+            found.update(match.group(2) for match in _ILERT_EVENTS_PATH.finditer(leaf) if match.group(2) not in _NOT_A_KEY)
+        elif path[-1] == "body":
+            found.update(match.group(2) for match in _ILERT_EVENTS_BODY_KEY.finditer(leaf) if match.group(2) not in _NOT_A_KEY)
+        elif path[-1] == "definition" and leaf.lstrip().startswith("{"):
+            try:
+                found.update(secret_strings(json.loads(leaf)))
+            except ValueError:
+                pass
+    # A key quoted in an events URL stands for itself too.
+    return found | {unquote(secret) for secret in found}
+
+
+def hide_in_results(module) -> None:
+    """Keep the secrets written into watch options out of everything the module returns.
+
+    ansible-core before 2.19 returns the module's options (``invocation``) with looped task results
+    and shows them at -vvv; watch bodies are free-form, so no_log on an option cannot cover them.
+    """
+    module.no_log_values.update(secret_strings(module.params))

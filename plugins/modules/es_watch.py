@@ -301,6 +301,7 @@ from ansible_collections.ilert.watcher.plugins.module_utils._es_watch import (
     WatchError,
     watch_argument_spec,
 )
+from ansible_collections.ilert.watcher.plugins.module_utils._watch_secrets import hide_in_results
 
 
 def main():
@@ -314,6 +315,7 @@ def main():
         required_if=WATCH_REQUIRED_IF,
         supports_check_mode=True,
     )
+    hide_in_results(module)
     try:
         watch = EsWatch(module, None)
     except WatchError as exc:

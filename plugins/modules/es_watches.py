@@ -285,6 +285,7 @@ from ansible_collections.ilert.watcher.plugins.module_utils._elasticsearch impor
 )
 from ansible_collections.ilert.watcher.plugins.module_utils._es_watch import WatchError
 from ansible_collections.ilert.watcher.plugins.module_utils._es_watches import EsWatchSet, watch_set_argument_spec
+from ansible_collections.ilert.watcher.plugins.module_utils._watch_secrets import hide_in_results
 
 
 def main():
@@ -297,6 +298,7 @@ def main():
         required_by=ELASTICSEARCH_REQUIRED_BY,
         supports_check_mode=True,
     )
+    hide_in_results(module)
     if module.params["parallel_requests"] < 1:
         module.fail_json(msg="parallel_requests must be 1 or more, got %d" % module.params["parallel_requests"])
     try:

@@ -21,6 +21,7 @@ from ansible_collections.ilert.watcher.plugins.module_utils._watch_secrets impor
     ilert_keys_posted_to,
     mask,
     redacted_secrets_in,
+    secret_strings,
 )
 
 PASSWORD = "s3cr3t-pw"
@@ -89,6 +90,23 @@ def test_mask_hides_passwords_authorization_headers_and_known_secret_strings():
     assert mask(watch)["actions"]["hook"]["webhook"]["headers"] == {"Authorization": MASK, "X": "y"}
     assert mask(as_stored())["actions"]["hook"]["webhook"]["headers"]["Authorization"] == REDACTED
     assert watch["actions"]["hook"]["webhook"]["headers"]["Authorization"] == TOKEN  # the original is untouched
+
+
+def test_secret_strings_of_module_options_find_what_mask_hides_in_parts_lists_and_definition_text():
+    watch = wanted()
+    watch["actions"]["ilert"] = ilert_action(KEY, "https://api.ilert.com")
+    other_key = "il1other0key"
+    definition = json.dumps({"actions": {"hook": {"webhook": {"path": "/api/v1/events/eswatcher/%s" % other_key, "body": "{}"}}}})
+    params = {
+        "password": None,
+        "watches": [watch, {"definition": definition}, {"definition": "not json"}],
+        "actions": {"resolve": {"webhook": {"body": '{"integrationKey": "il1body0key", "eventType": "RESOLVE"}'}}},
+    }
+    found = secret_strings(params)
+    assert {PASSWORD, TOKEN, KEY, other_key, "il1body0key"} <= found
+    # Neither the hidden marker, the key placeholder nor ordinary values are secrets.
+    assert not found & {REDACTED, "<ilert_integration_key>", "u", "h", "y", "RESOLVE"}
+    assert secret_strings({"actions": {"a": {"webhook": {"path": "/api/v1/events/eswatcher/%3Cilert_integration_key%3E"}}}}) == set()
 
 
 def test_mask_of_a_plain_string():
