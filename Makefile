@@ -93,8 +93,12 @@ integration: venv
 	  echo "integration: no integration targets yet (they land with the modules, issues 6 and 7)"; \
 	fi
 
+# Molecule's state and the emulators' pid files per stack, so two stacks can run it at once
+# (with their own MOLECULE_ES_PORT and MOLECULE_ILERT_PORT).
 molecule: venv
 	@if ls molecule/*/molecule.yml >/dev/null 2>&1; then \
+	  MOLECULE_EPHEMERAL_DIRECTORY=$(CURDIR)/.cache/molecule/$(STACK) \
+	  MOLECULE_EMULATORS_DIR=$(CURDIR)/.emulators/molecule-$(STACK) \
 	  molecule test --all; \
 	else \
 	  echo "molecule: no scenario yet (it lands with the eswatcher role, issue 8)"; \

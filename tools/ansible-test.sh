@@ -11,9 +11,15 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 venv=${VENV:-$root/.venv}
 python_version=${PY:-3.12}
-# One tree per stack (ANSIBLE set: an older ansible-core on the same Python), so two stacks never
-# share a tree or the delegation venv in its tests/output.
-tree=$root/.cache/ansible-test/py$python_version${ANSIBLE:+-ansible$ANSIBLE}/ansible_collections/ilert/watcher
+# One tree per stack (ANSIBLE set: an older ansible-core on the same Python) and command, so
+# neither two stacks nor sanity and integration of one stack share a tree (each run copies it
+# afresh) or the delegation venv in its tests/output. Sanity keeps the plain stack name.
+stack=py$python_version${ANSIBLE:+-ansible$ANSIBLE}
+case ${1:-} in
+    sanity) ;;
+    *) stack=$stack-${1:-} ;;
+esac
+tree=$root/.cache/ansible-test/$stack/ansible_collections/ilert/watcher
 
 # ansible-test bootstraps pip in each venv it makes with a downloaded script; offer ours under the
 # names the pinned ansible-core versions look for (2.16: pip 23.1.2, 2.19: 24.2, 2.21: 25.2).
