@@ -37,16 +37,16 @@ ES8_VENV := $(CURDIR)/.venv-es8
 ES8_STAMP := $(ES8_VENV)/.requirements-installed
 export ES8_PYTHON := $(ES8_VENV)/bin/python
 
-.PHONY: help venv test lint sanity units emulator-tests integration molecule awx reliability build bench-smoke changelog demo adopt-demo bench emulators emulators-stop clean
+.PHONY: help venv test lint sanity docs units emulator-tests integration molecule awx reliability build kit bench-smoke changelog demo adopt-demo bench emulators emulators-stop clean
 
 help:
 	@echo "make demo           the main job against local emulators"
 	@echo "make adopt-demo     adopting a setup built by hand: export.yml, then site.yml changes nothing"
 	@echo "make bench          speed, requests and memory of the role against the floor and the hand-written way (bench/RESULTS.md)"
 	@echo "make bench-smoke    growth guard (about a minute): fails if a no-op or exported watch costs over 1.5x as much at N=50 as at N=10"
-	@echo "make test           lint, sanity, units, integration, molecule, build, bench-smoke (stops at the first failure)"
+	@echo "make test           lint, sanity, docs, units, integration, molecule, build, kit, bench-smoke (stops at the first failure)"
 	@echo "make venv           create $(VENV) with the pinned toolchain (PY=$(PY))"
-	@echo "make lint | sanity | units | emulator-tests | integration | molecule | awx | reliability | build | bench-smoke"
+	@echo "make lint | sanity | docs | units | emulator-tests | integration | molecule | awx | reliability | build | kit | bench-smoke"
 	@echo "                    one stage of make test"
 	@echo "PY=3.11 make ...    the same on Python 3.11 + ansible-core 2.19 (PY=3.13: Python 3.13 + ansible-core 2.21)"
 	@echo "PY=3.11 ANSIBLE=2.16 make ...   the same on Python 3.11 + ansible-core 2.16 (.venv-py3.11-ansible2.16)"
@@ -54,7 +54,7 @@ help:
 venv: $(STAMP) $(ES8_STAMP)
 
 # Rebuilt only when a requirements file changes, so `make venv` is cheap to repeat.
-$(STAMP): requirements.txt requirements-tools.txt requirements-awx.txt $(REQUIREMENTS)
+$(STAMP): requirements.txt requirements-tools.txt requirements-awx.txt requirements-docs.txt $(REQUIREMENTS)
 	@test -n "$(PYTHON)" || { echo "Python $(PY) not found: install it or set PYTHON=/path/to/python$(PY)" >&2; exit 1; }
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	@echo "venv: installing the pinned toolchain into $(VENV) (log: $(VENV)/pip.log)"
@@ -71,13 +71,20 @@ $(ES8_STAMP): requirements-es8.txt
 	  || { tail -n 30 $(ES8_VENV)/pip.log >&2; exit 1; }
 	@touch $@
 
-test: lint sanity units emulator-tests integration molecule awx reliability build bench-smoke
+test: lint sanity docs units emulator-tests integration molecule awx reliability build kit bench-smoke
 
 lint: venv
 	ansible-lint
+	tools/docs.sh lint
 
 sanity: venv
 	tools/ansible-test.sh sanity
+
+# The collection's HTML documentation (antsibull-docs, offline) in .cache/docs, then the check that
+# every module, filter and role page names every option.
+docs: venv
+	tools/docs.sh build
+	python -m pytest tests/docs -q -p no:cacheprovider
 
 units: venv
 	python -m pytest tests/unit -q -p no:cacheprovider
@@ -114,6 +121,11 @@ reliability: venv
 
 build: venv
 	tools/check-build.sh .cache/build
+
+# The emulators as a testing kit, as a user runs them: the tarball installed into a fresh venv,
+# tests/emulators/serve.py from the installed collection, a playbook applied twice (about 40 s).
+kit: venv
+	python -m pytest tests/kit -q -p no:cacheprovider
 
 changelog: venv
 	antsibull-changelog lint
