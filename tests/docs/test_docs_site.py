@@ -127,7 +127,9 @@ def _filter_names():
     for path in sorted((ROOT / "plugins" / "filter").glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.FunctionDef) and node.name == "filters":
-                returned = next(n.value for n in ast.walk(node) if isinstance(n, ast.Return))
+                returned = next((n.value for n in ast.walk(node) if isinstance(n, ast.Return)), None)
+                if returned is None:
+                    continue
                 yield from (ast.literal_eval(key) for key in returned.keys)
 
 
