@@ -22,10 +22,12 @@ def watch_entries(watches, state=None) -> list:
     return [watch_entry(watch, state) for watch in watches]
 
 
-def watch_set_entries_filter(sources, source_results, api_url, prune_default=False) -> list:
+def watch_set_entries_filter(sources, source_results, api_url, prune_default=False, cluster_watches=None) -> list:
     if not isinstance(sources, list) or not isinstance(source_results, list) or len(sources) != len(source_results):
         raise AnsibleFilterError("watch_set_entries expects eswatcher_sources and the results of the source loop, one per source")
-    return watch_set_entries(sources, source_results, api_url, prune_default)
+    if cluster_watches is not None and not isinstance(cluster_watches, dict):
+        raise AnsibleFilterError("watch_set_entries expects cluster_watches as a dict of alert source names to lists of watches")
+    return watch_set_entries(sources, source_results, api_url, prune_default, cluster_watches)
 
 
 class FilterModule:

@@ -14,6 +14,7 @@ description:
   - Checks every watch of every present alert source in a list shaped like the C(eswatcher_sources) of the
     ilert.watcher.eswatcher role exactly as M(ilert.watcher.es_watch) would, without sending a request, and
     returns one message per problem.
+  - A watch declared under more than one present source is a problem too, since a watch posts to one source.
   - The role calls it first, so that a bad watch fails the play before an alert source is created for it.
 author:
   - ilert.watcher maintainers (@ilert-watcher)
@@ -23,6 +24,13 @@ options:
     type: list
     elements: dict
     required: true
+  cluster_watches:
+    description:
+      - The watches of one Elasticsearch cluster by alert source name (the role's C(eswatcher_cluster_watches)),
+        checked with the watches of their source.
+      - Each name must be one of the alert sources.
+    type: dict
+    version_added: 0.1.0
 """
 
 EXAMPLES = r"""
@@ -42,7 +50,7 @@ from ansible.errors import AnsibleFilterError
 from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.ilert.watcher.plugins.module_utils._es_watch import WatchError, check_watch_id, wanted_watch
-from ansible_collections.ilert.watcher.plugins.module_utils._eswatcher_role import plain
+from ansible_collections.ilert.watcher.plugins.module_utils._eswatcher_role import plain, source_watches
 
 PARTS = ("definition", "trigger", "input", "condition", "actions", "transform", "throttle_period", "metadata")
 # Stands in for the source's integration key, which a check before any request cannot know yet.
@@ -67,16 +75,37 @@ def module_params(watch: dict) -> dict:
     return params
 
 
-def watch_problems(sources) -> list:
+def cluster_watches_problems(sources: list, cluster_watches) -> list:
+    """What is wrong with the shape of ``eswatcher_cluster_watches``: a dict of watch lists, each under a declared source."""
+    if cluster_watches is None:
+        return []
+    if not isinstance(cluster_watches, dict):
+        return ["eswatcher_cluster_watches must be a dict of alert source names to lists of watches, got %s"
+                % type(cluster_watches).__name__]
+    names = set(source.get("name") for source in sources if isinstance(source, dict))
+    problems = []
+    for name, watches in cluster_watches.items():
+        if name not in names:
+            problems.append("eswatcher_cluster_watches names alert source '%s', which eswatcher_sources does not declare" % name)
+        elif watches is not None and (not isinstance(watches, list) or not all(isinstance(watch, dict) for watch in watches)):
+            problems.append("eswatcher_cluster_watches['%s'] must be a list of watches, each a dict with id" % name)
+    return problems
+
+
+def watch_problems(sources, cluster_watches=None) -> list:
     if not isinstance(sources, list):
         raise AnsibleFilterError("watch_problems expects the list of alert sources, got %s" % type(sources).__name__)
-    problems = []
+    problems = cluster_watches_problems(sources, cluster_watches)
+    if problems:
+        return problems
+    sources_of = {}  # watch id -> the present sources declaring it: one watch posts to one source
     for source in sources:
         if not isinstance(source, dict) or source.get("state", "present") == "absent":
             continue
-        for watch in source.get("watches") or []:
+        for watch in source_watches(source, cluster_watches):
             if not isinstance(watch, dict) or watch.get("state", "present") == "absent":
                 continue
+            sources_of.setdefault(watch.get("id"), []).append(source.get("name"))
             if watch.get("definition") is not None and any(watch.get(part) is not None for part in PARTS[1:]):
                 problems.append("alert source '%s', watch '%s': definition and the separate parts (%s) are mutually exclusive"
                                 % (source.get("name"), watch.get("id"), ", ".join(part for part in PARTS[1:] if watch.get(part) is not None)))
@@ -86,6 +115,10 @@ def watch_problems(sources) -> list:
                 wanted_watch(module_params(watch))
             except WatchError as exc:
                 problems.append("alert source '%s', watch '%s': %s" % (source.get("name"), watch.get("id"), exc))
+    for watch_id, names in sources_of.items():
+        if len(names) > 1:
+            problems.append("watch '%s' is declared %d times (alert sources %s); a watch posts to one alert source"
+                            % (watch_id, len(names), ", ".join("'%s'" % name for name in names)))
     return problems
 
 

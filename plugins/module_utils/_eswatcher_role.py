@@ -65,18 +65,25 @@ def watch_entry(watch: dict, state: str | None = None) -> dict:
     return entry
 
 
-def watch_set_entries(sources: list, source_results: list, api_url: str, prune_default=False) -> list:
+def source_watches(source: dict, cluster_watches=None) -> list:
+    """The watches of one alert source on one cluster: the source's own ``watches`` (every cluster's), then the
+    cluster's watches of that source (``eswatcher_cluster_watches``, by source name)."""
+    return list(source.get("watches") or []) + list((cluster_watches or {}).get(source.get("name")) or [])
+
+
+def watch_set_entries(sources: list, source_results: list, api_url: str, prune_default=False, cluster_watches=None) -> list:
     """Every watch of every present source that does not prune, as one es_watches list, each with its source's key.
 
     ``source_results`` are the registered results of the role's source loop, in the order of ``sources``.
     The sources that prune are left out: es_watches prunes for one key, so each of them gets an execution of its own.
+    ``cluster_watches`` adds the watches of this cluster (``eswatcher_cluster_watches``) to those of their source.
     """
     entries = []
     for source, result in zip(sources, source_results):
         if source.get("state", "present") == "absent" or prunes(source, prune_default):
             continue
         ilert = {"integration_key": str((result or {}).get("integration_key") or CHECK_MODE_KEY), "api_url": str(api_url)}
-        for watch in source.get("watches") or []:
+        for watch in source_watches(source, cluster_watches):
             entry = watch_entry(plain(watch))
             if entry["state"] == "present":
                 entry["ilert"] = dict(entry.get("ilert") or {}, **ilert)
