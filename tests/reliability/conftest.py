@@ -84,9 +84,9 @@ class PlaybookRun:
     stdout: str
     stderr: str
 
-    def recap(self) -> dict:
-        """ok/changed/failed/... of localhost from the PLAY RECAP line."""
-        line = next(line for line in self.stdout.splitlines()[::-1] if line.startswith("localhost"))
+    def recap(self, host: str = "localhost") -> dict:
+        """ok/changed/failed/... of one host from the PLAY RECAP line."""
+        line = next(line for line in self.stdout.splitlines()[::-1] if line.split(" ", 1)[0] == host and "changed=" in line)
         return dict((key, int(value)) for key, value in (field.split("=") for field in line.split(":", 1)[1].split()))
 
 
@@ -176,12 +176,13 @@ class LoggedServer(BackgroundServer):
         self.app = app
 
 
-def run_playbook(playbook, tmp_path, environment: dict, variables, *args, timeout: int = 300) -> PlaybookRun:
+def run_playbook(playbook, tmp_path, environment: dict, variables, *args, timeout: int = 300, interpreter: bool = True) -> PlaybookRun:
     """ansible-playbook `playbook` with extra variables, in a subprocess with `environment` added to ours.
 
     Like the `playbook` fixture, for emulators other than the `emulators` fixture's (own tokens, HTTPS).
+    ``interpreter=False`` leaves each host's Python to the inventory (an extra variable would override it).
     """
-    command = [ANSIBLE_PLAYBOOK, str(playbook), "-e", "ansible_python_interpreter=" + sys.executable]
+    command = [ANSIBLE_PLAYBOOK, str(playbook)] + (["-e", "ansible_python_interpreter=" + sys.executable] if interpreter else [])
     if variables is not None:
         vars_file = tmp_path / ("run-vars-%d.yml" % len(list(tmp_path.glob("run-vars-*.yml"))))
         vars_file.write_text(yaml.safe_dump(variables), encoding="utf-8")

@@ -79,3 +79,18 @@ def test_sources_and_results_must_pair_up():
     sources, results = sources_and_results()
     with pytest.raises(AnsibleFilterError, match="one per source"):
         watch_set_entries_filter(sources, results[:2], "https://api.ilert.com")
+
+
+def test_a_cluster_s_watches_join_their_source_s_with_its_key_and_skip_what_is_left_out():
+    sources, results = sources_and_results()
+    cluster_watches = {"plain": [{"id": "eu1", "trigger": TRIGGER}], "gone": [{"id": "eu-gone", "trigger": TRIGGER}],
+                       "pruning": [{"id": "eu-x", "trigger": TRIGGER}]}
+    entries = watch_set_entries_filter(sources, results, "https://api.ilert.com", False, cluster_watches)
+    assert [entry["watch_id"] for entry in entries] == ["p1", "p2", "eu1", "n1"]
+    assert entries[2]["ilert"] == {"integration_key": "KEY-PLAIN", "api_url": "https://api.ilert.com"}
+
+
+def test_cluster_watches_must_be_a_dict():
+    sources, results = sources_and_results()
+    with pytest.raises(AnsibleFilterError, match="cluster_watches as a dict"):
+        watch_set_entries_filter(sources, results, "https://api.ilert.com", False, [{"id": "eu1"}])

@@ -114,3 +114,39 @@ def test_a_hidden_authorization_header_waits_for_the_stored_watch_a_value_never_
     assert not watch_problems(sources(good(actions=hidden)))
     problems = watch_problems(sources(good(actions=never_hidden)))
     assert len(problems) == 1 and "actions.hook.webhook.headers.X-Token is '::es_redacted::'" in problems[0]
+
+
+# --- one cluster of many: its own watches by source name (eswatcher_cluster_watches) --------------------------
+def test_a_cluster_s_watches_are_checked_with_their_source():
+    problems = watch_problems(sources(good("w1")), {"app": [good("w2"), good("eu watch")]})
+    assert len(problems) == 1 and problems[0].startswith("alert source 'app', watch 'eu watch': watch_id must be a non-empty id"), problems
+
+
+@pytest.mark.parametrize("cluster_watches, message", [
+    ({"staging": [good("w2")]}, "eswatcher_cluster_watches names alert source 'staging', which eswatcher_sources does not declare"),
+    ({"app": good("w2")}, "eswatcher_cluster_watches['app'] must be a list of watches, each a dict with id"),
+    ({"app": ["w2"]}, "eswatcher_cluster_watches['app'] must be a list of watches, each a dict with id"),
+    ([good("w2")], "eswatcher_cluster_watches must be a dict of alert source names to lists of watches, got list"),
+])
+def test_cluster_watches_of_another_shape_or_of_an_undeclared_source_are_refused(cluster_watches, message):
+    assert watch_problems(sources(good("w1")), cluster_watches) == [message]
+
+
+def test_no_watches_for_a_source_on_this_cluster_is_fine():
+    assert not watch_problems(sources(good("w1")), {"app": None})
+    assert not watch_problems(sources(good("w1")), {})
+
+
+@pytest.mark.parametrize("given, cluster_watches", [
+    ([{"name": "app", "watches": [good("w1")]}, {"name": "db", "watches": [good("w1")]}], None),
+    ([{"name": "app", "watches": [good("w1")]}, {"name": "db"}], {"db": [good("w1")]}),
+    ([{"name": "app", "watches": [good("w1")]}], {"app": [good("w1")]}),
+])
+def test_a_watch_declared_twice_on_one_cluster_is_a_problem(given, cluster_watches):
+    problems = watch_problems(given, cluster_watches)
+    assert len(problems) == 1 and problems[0].startswith("watch 'w1' is declared 2 times"), problems
+
+
+def test_a_watch_of_a_removed_source_may_reappear_under_another():
+    given = [{"name": "old", "state": "absent", "watches": [good("w1")]}, {"name": "new", "watches": [good("w1")]}]
+    assert not watch_problems(given)
