@@ -9,9 +9,10 @@ per API of `ansible-playbook`, next to three references run in the same session:
 (one ansible.builtin.ping per source and one ping loop item per watch, the structure the role had before
 es_watches; measured up to N = 50, extrapolated linearly above), the set floor (one ping per source and
 one per watch set, looped over the sources like the role now is) and the hand-written way
-(ansible.builtin.uri, up to N = 50). Writes bench/RESULTS.md, prints it, and keeps logs and generated
-playbooks in bench/results/ (ignored by git). Stops the emulators it started, also on failure or Ctrl-C.
-bench/README.md tells how to read the results.
+(ansible.builtin.uri, up to N = 50). One more row: playbooks/site.yml over an inventory of 4 clusters with 50
+watches each, its no-op run with --forks 1 against --forks 4 (`--only clusters` runs that row alone). Writes
+bench/RESULTS.md, prints it, and keeps logs and generated playbooks in bench/results/ (ignored by git). Stops the emulators
+it started, also on failure or Ctrl-C. bench/README.md tells how to read the results.
 """
 
 from __future__ import annotations
@@ -53,6 +54,17 @@ RUN_TIMEOUT = 300
 # The targets of issue 13, judged in RESULTS.md.
 MAKE_BENCH_LIMIT = 15 * 60
 MEMORY_LIMIT_MB = 150
+# The many-clusters row: playbooks/site.yml over an inventory group of CLUSTERS clusters with CLUSTER_WATCHES watches
+# each, its no-op run at each of CLUSTER_FORKS, against emulators of its own (the first ES port and the next ones).
+CLUSTERS = 4
+CLUSTER_WATCHES = 50
+CLUSTER_FORKS = (1, 4)
+CLUSTER_GROUP = "elasticsearch_clusters"
+CLUSTERS_ES_PORT = int(os.environ.get("BENCH_CLUSTERS_ES_PORT", "19270"))
+CLUSTERS_ILERT_PORT = int(os.environ.get("BENCH_CLUSTERS_ILERT_PORT", "18070"))
+CLUSTERS_ES_URLS = tuple("http://127.0.0.1:%d" % (CLUSTERS_ES_PORT + index) for index in range(CLUSTERS))
+CLUSTERS_ILERT_URL = "http://127.0.0.1:%d" % CLUSTERS_ILERT_PORT
+SITE = ROOT / "playbooks" / "site.yml"
 
 # Runs a command in a fresh process and reports its wall time and the peak RSS and CPU time of its
 # process tree (every descendant that was waited for), so each measured run has its own numbers.
@@ -284,7 +296,7 @@ HAND_SOURCE = """---
   changed_when: true
 """
 
-RECAP = re.compile(r"^localhost\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)", re.M)
+RECAP = re.compile(r"^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)", re.M)
 KINDS = {"ours": "ours", "floor": "per-task floor", "set_floor": "set floor", "one_set_floor": "one-set floor", "hand": "hand-written"}
 FLOORS = ("set_floor", "one_set_floor")
 MODES = {"converge": "converge", "noop": "no-op", "check": "check (converged)", "run": "run"}
@@ -304,12 +316,33 @@ def emulators(action: str) -> None:
     subprocess.run([str(ROOT / "tools" / "emulators.sh"), action], env=env, check=True, stdout=subprocess.DEVNULL)
 
 
-def stats() -> dict:
-    return {name: requests.get(url + "/_emulator/stats", timeout=10).json() for name, url in (("es", ES_URL), ("ilert", ILERT_URL))}
+def cluster_emulators(action: str) -> None:
+    """The many-clusters row's emulators: one Elasticsearch per cluster and one iLert, each with a state directory of its own
+    (tools/emulators.sh keeps one pid file per name in a directory)."""
+    state = ROOT / ".emulators" / "bench-clusters"
+    script = str(ROOT / "tools" / "emulators.sh")
+    for index in range(CLUSTERS):
+        env = dict(os.environ, EMULATORS_DIR=str(state / ("es-%d" % index)), ES_EMULATOR_PORT=str(CLUSTERS_ES_PORT + index),
+                   ES_EMULATOR_ARGS="--scheduler off")
+        subprocess.run([script, action] + (["elasticsearch"] if action == "start" else []), env=env, check=True, stdout=subprocess.DEVNULL)
+    env = dict(os.environ, EMULATORS_DIR=str(state / "ilert"), ILERT_EMULATOR_PORT=str(CLUSTERS_ILERT_PORT))
+    subprocess.run([script, action] + (["ilert"] if action == "start" else []), env=env, check=True, stdout=subprocess.DEVNULL)
 
 
-def reset() -> None:
-    for url in (ES_URL, ILERT_URL):
+def stats(es_urls=(ES_URL,), ilert_url=ILERT_URL) -> dict:
+    """The emulators' request counts; those of several Elasticsearch emulators added up, as one."""
+    es = {"requests": 0, "writes": 0, "by_route": {}}
+    for url in es_urls:
+        one = requests.get(url + "/_emulator/stats", timeout=10).json()
+        es["requests"] += one["requests"]
+        es["writes"] += one["writes"]
+        for route, count in one["by_route"].items():
+            es["by_route"][route] = es["by_route"].get(route, 0) + count
+    return {"es": es, "ilert": requests.get(ilert_url + "/_emulator/stats", timeout=10).json()}
+
+
+def reset(urls=(ES_URL, ILERT_URL)) -> None:
+    for url in urls:
         requests.post(url + "/_emulator/reset", timeout=10).raise_for_status()
 
 
@@ -358,6 +391,34 @@ def write_inputs(sizes) -> None:
     for size in sizes:
         with open(playbooks / ("vars-%d.yml" % size), "w", encoding="utf-8") as out:
             yaml.safe_dump({"eswatcher_sources": sources(size)}, out, sort_keys=False)
+
+
+def cluster_name(index: int) -> str:
+    return "bench-cluster-%d" % index
+
+
+def write_cluster_inventory() -> Path:
+    """The many-clusters inventory, shaped like playbooks/inventory/clusters: each host one cluster with its emulator and the venv's
+    Python; the alert sources of N=CLUSTER_WATCHES, without watches, in the group's vars; each cluster all of that size's watches
+    in eswatcher_cluster_watches, under the source bench spreads them to."""
+    inventory = WORK / "clusters" / "inventory"
+    shutil.rmtree(inventory, ignore_errors=True)
+    (inventory / "group_vars").mkdir(parents=True)
+    (inventory / "host_vars").mkdir()
+    declared = sources(CLUSTER_WATCHES)
+    files = {
+        "hosts.yml": {CLUSTER_GROUP: {"hosts": dict((cluster_name(index), {"eswatcher_es_hosts": [url], "ansible_python_interpreter": PYTHON})
+                                                    for index, url in enumerate(CLUSTERS_ES_URLS))}},
+        "group_vars/%s.yml" % CLUSTER_GROUP: {"eswatcher_sources": [dict((key, value) for key, value in source.items() if key != "watches")
+                                                                    for source in declared]},
+    }
+    for index in range(CLUSTERS):
+        files["host_vars/%s.yml" % cluster_name(index)] = {
+            "eswatcher_cluster_watches": dict((source["name"], source["watches"]) for source in declared)}
+    for name, content in files.items():
+        with open(inventory / name, "w", encoding="utf-8") as out:
+            yaml.safe_dump(content, out, sort_keys=False)
+    return inventory
 
 
 def descendants(pid: int) -> list:
@@ -409,24 +470,39 @@ def changed_results(junit: str) -> int:
 class Runner:
     """Runs playbooks one at a time and records each run."""
 
-    def __init__(self):
+    def __init__(self, logs: Path = None):
         self.count = 0
         self.records = []
-        shutil.rmtree(WORK / "logs", ignore_errors=True)  # the previous run's
-        (WORK / "logs").mkdir(parents=True)
+        self.logs = logs or WORK / "logs"
+        shutil.rmtree(self.logs, ignore_errors=True)  # the previous run's
+        self.logs.mkdir(parents=True)
         self.env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0",
                         ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
                         ANSIBLE_CALLBACKS_ENABLED="ansible.builtin.junit", JUNIT_HIDE_TASK_ARGUMENTS="true",
                         ILERT_ENDPOINT=ILERT_URL, ILERT_API_TOKEN=TOKEN, ELASTICSEARCH_ENDPOINTS=ES_URL)
 
     def run(self, kind: str, size: int, mode: str, playbook: str, extra=()) -> dict:
+        return self.measure(kind, size, mode, [str(WORK / "playbooks" / playbook), "-e", "@" + str(WORK / "playbooks" / ("vars-%d.yml" % size)),
+                                               "-e", "ansible_python_interpreter=" + PYTHON] + list(extra))
+
+    def run_clusters(self, mode: str, forks: int, extra=()) -> dict:
+        """playbooks/site.yml over the many-clusters inventory: no ELASTICSEARCH_ENDPOINTS, each host names its cluster."""
+        env = dict(self.env, ILERT_ENDPOINT=CLUSTERS_ILERT_URL)
+        del env["ELASTICSEARCH_ENDPOINTS"]
+        record = self.measure("clusters", CLUSTER_WATCHES, "%s_forks%d" % (mode, forks),
+                              ["-i", str(WORK / "clusters" / "inventory"), str(SITE), "--forks", str(forks)] + list(extra),
+                              env=env, snapshot=lambda: stats(CLUSTERS_ES_URLS, CLUSTERS_ILERT_URL), hosts=CLUSTERS)
+        record.update(forks=forks, clusters=CLUSTERS)
+        return record
+
+    def measure(self, kind: str, size: int, mode: str, arguments: list, env=None, snapshot=stats, hosts=1) -> dict:
+        """One ansible-playbook run with these arguments, measured and recorded; a failed run, or a recap without every host, raises Failure."""
         self.count += 1
         name = "%03d-%s-%s-%d" % (self.count, kind, mode, size)
-        log, result, junit = WORK / "logs" / (name + ".log"), WORK / "logs" / (name + ".json"), WORK / "logs" / (name + ".junit")
-        command = [PYTHON, "-c", MEASURE, str(result), ANSIBLE_PLAYBOOK, str(WORK / "playbooks" / playbook),
-                   "-e", "@" + str(WORK / "playbooks" / ("vars-%d.yml" % size)), "-e", "ansible_python_interpreter=" + PYTHON] + list(extra)
-        env = dict(self.env, JUNIT_OUTPUT_DIR=str(junit))
-        before = stats()
+        log, result, junit = self.logs / (name + ".log"), self.logs / (name + ".json"), self.logs / (name + ".junit")
+        command = [PYTHON, "-c", MEASURE, str(result), ANSIBLE_PLAYBOOK] + arguments
+        env = dict(env or self.env, JUNIT_OUTPUT_DIR=str(junit))
+        before = snapshot()
         with open(log, "w", encoding="utf-8") as out, \
                 subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True) as process:
             try:
@@ -437,14 +513,14 @@ class Runner:
                 if process.poll() is None:  # timed out or interrupted: the playbook and everything it started go
                     kill_tree(process.pid)
                     process.wait()
-        after = stats()
+        after = snapshot()
         measured = json.loads(result.read_text(encoding="utf-8"))
         text = log.read_text(encoding="utf-8")
-        recap = RECAP.search(text)
-        if measured["rc"] != 0 or not recap:
+        recap = RECAP.findall(text)
+        if measured["rc"] != 0 or len(recap) != hosts:
             raise Failure("%s failed (exit %s); last lines of %s:\n%s" % (name, measured["rc"], log, "\n".join(text.splitlines()[-25:])))
         record = {"name": name, "kind": kind, "size": size, "mode": mode, "wall": measured["wall"], "cpu": measured["cpu"],
-                  "maxrss_mb": measured["maxrss_kb"] / 1024.0, "tasks_changed": int(recap.group(2)),
+                  "maxrss_mb": measured["maxrss_kb"] / 1024.0, "tasks_changed": sum(int(host[2]) for host in recap),
                   "changed": changed_results(str(junit)), "requests": delta(before, after), "junit": str(junit)}
         self.records.append(record)
         print("  %-34s %6.1f s  cpu %6.1f s  %5.0f MB  requests es %3d ilert %3d  changed %d" % (
@@ -748,12 +824,89 @@ def report(session: dict) -> tuple:
         lines.append("| %d | hand-written no-op | %s |" % (size, routes(last(records, "hand", size, "noop"))))
 
     targets = evaluate(records, sizes, make_elapsed)
+    lines += clusters_section(session)
     lines += ["", "## Targets", "", "| target | measured | |", "| --- | --- | --- |"]
     lines += ["| %s | %s | %s |" % (target, measured, "MET" if met else "**NOT MET**") for target, measured, met in targets]
     lines += why_not_met(session, targets)
     lines += [""] + growth(records, sizes) + [""] + quiet(records, sizes)
     lines += where_the_time_goes(session)
     return "\n".join(lines) + "\n", targets
+
+
+def clusters_section(session) -> list:
+    """The many-clusters row: the no-op run of playbooks/site.yml over every cluster with --forks 1 and with more forks; nothing without its records."""
+    records = [record for record in session["records"] if record["kind"] == "clusters"]
+    noops = [record for record in records if record["mode"].startswith("noop")]
+    if not noops:
+        return []
+    meta = session.get("clusters") or {}
+    info = meta.get("machine") or session["machine"]
+    size, clusters = noops[-1]["size"], noops[-1]["clusters"]
+    forks = sorted({record["forks"] for record in noops})
+    low, high = forks[0], forks[-1]
+
+    def of(count, field="wall"):
+        return median(records, "clusters", size, "noop_forks%d" % count, field)
+
+    runs = dict((count, last(records, "clusters", size, "noop_forks%d" % count)) for count in forks)
+    repeats = dict((count, len([record for record in noops if record["forks"] == count])) for count in forks)
+    converge = last(records, "clusters", size, "converge_forks%d" % high)
+
+    def both(pattern, values):
+        values = [pattern % value for value in values]
+        return values[0] if len(set(values)) == 1 else " / ".join(values)
+
+    es = [runs[count]["requests"]["es"] for count in forks]
+    il = [runs[count]["requests"]["ilert"] for count in forks]
+    lines = ["", "## Many clusters: playbooks/site.yml over %d clusters, no-op, --forks %d against --forks %d" % (clusters, low, high), ""]
+    if meta.get("separate"):
+        code = meta.get("checkout") or {}
+        lines += ["Measured on its own by `python bench/run.py --only clusters`, started %s (%.0f s; load average %.2f at the start, %.2f at "
+                  "the end; commit %s%s%s), not in the session above nor in its `make bench` time." % (
+                      meta["started"], meta["elapsed"], meta["load"][0], meta["load"][1], code.get("commit", "?"),
+                      " with uncommitted changes to %s" % ", ".join("`%s`" % path for path in code["dirty"]) if code.get("dirty") else
+                      ", no uncommitted change to plugins/ or roles/",
+                      "; **the code of plugins/ or roles/ changed during the session** (others work in the same tree)" if code.get("changed_during") else ""),
+                  ""]
+    lines += ["`ansible-playbook -i <inventory> playbooks/site.yml --forks N` as a user runs it over many clusters: the inventory group "
+              "`%s` of %d hosts, each one cluster with its own Elasticsearch emulator (%s, `--scheduler off`) in `eswatcher_es_hosts` and "
+              "the venv's Python as `ansible_python_interpreter`; no ELASTICSEARCH_ENDPOINTS; one iLert emulator. The alert sources are the "
+              "%d of N=%d above (escalation policy `Default`, team `Platform`), declared once in the group's vars without watches of their "
+              "own, so converged once per run (`run_once`) before any watch; each cluster has the same %d watches of N=%d above in "
+              "`eswatcher_cluster_watches`, under the source bench spreads them to (%d each). The inventory is written to "
+              "`bench/results/clusters/inventory/`. One converge first (--forks %d, %s, not part of the row), then the no-op run %s, "
+              "alternating (%d then %d, then the other way round). Times are medians; requests, memory and `changed` are those of the last "
+              "run at each --forks." % (
+                  CLUSTER_GROUP, clusters, "Elasticsearch %s" % meta["es_version"] if meta.get("es_version") else "9.x", source_count(size), size,
+                  size, size, WATCHES_PER_SOURCE, high, "%.1f s" % converge["wall"] if converge else "–",
+                  " and ".join("%s with --forks %d" % ("once" if repeats[count] == 1 else "%d times" % repeats[count], count) for count in forks),
+                  low, high), "",
+              "| clusters × watches | sources | run | forks %d wall s | forks %d CPU s | forks %d wall s | forks %d CPU s | forks %d / forks %d "
+              "| peak RSS MB forks %d / %d | requests ES + iLert | ES per cluster | writes | changed (recap changed) |" % (
+                  low, low, high, high, low, high, low, high),
+              "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+              "| %d × %d | %d | no-op | %.1f | %.1f | %.1f | %.1f | %s (CPU %s) | %.0f / %.0f | %s + %s | %s | %s | %s |" % (
+                  clusters, size, source_count(size), of(low), of(low, "cpu"), of(high), of(high, "cpu"), ratio(of(low), of(high)),
+                  ratio(of(low, "cpu"), of(high, "cpu")), runs[low]["maxrss_mb"], runs[high]["maxrss_mb"],
+                  both("%d", [each["requests"] for each in es]), both("%d", [each["requests"] for each in il]),
+                  both("%.2f", [each["requests"] / float(clusters) for each in es]),
+                  both("%d", [one["writes"] + other["writes"] for one, other in zip(es, il)]),
+                  both("%s", ["%d (%d)" % (runs[count]["changed"], runs[count]["tasks_changed"]) for count in forks])), "",
+              "**The ratio is bounded by the machine's CPUs**: this one has %d. Every module runs on the controller (`connection: local`) and "
+              "the emulators on the same CPUs, so %d forks can run at most %d things at once however many there are; and Ansible's start-up, "
+              "the alert sources (`run_once`: %d ilert_alert_source executions on one host) and the play's ends do not run in parallel at "
+              "all, which keeps the ratio further below %d×. On a machine with more CPUs than forks it can approach the number of forks only "
+              "for the per-cluster part (the check of the watches and es_watches)." % (
+                  info["nproc"], high, min(high, info["nproc"]), source_count(size), min(high, info["nproc"])),
+              "",
+              "Requests of the last no-op run with --forks %d, all clusters together: %s. `changed` counts changed results one by one, as "
+              "above, over every cluster; the recap's count of changed tasks of every host is in brackets." % (high, routes(runs[high]))]
+    single = median(session["records"], "ours", size, "noop")
+    if single:
+        lines += ["", "For comparison, the one-cluster no-op at N=%d above (ours, the same sources and watches, on one cluster%s): %.1f s; "
+                  "one such run per cluster, one after the other, would take about %.1f s." % (
+                      size, ", from another session" if meta.get("separate") else "", single, clusters * single)]
+    return lines
 
 
 def growth(records, sizes) -> list:
@@ -776,10 +929,13 @@ def growth(records, sizes) -> list:
 
 
 def quiet(records, sizes) -> list:
-    """Whether every no-op and check run changed nothing and wrote nothing."""
+    """Whether every no-op and check run changed nothing and wrote nothing (each no-op run of the many-clusters row, and its recap too)."""
     runs = [last(records, "ours", size, mode) for size in sizes for mode in ("noop", "check")]
-    loud = ["%s (changed %d, writes %d)" % (record["name"], record["changed"], record["requests"]["es"]["writes"] + record["requests"]["ilert"]["writes"])
-            for record in runs if record["changed"] or record["requests"]["es"]["writes"] or record["requests"]["ilert"]["writes"]]
+    runs += [record for record in records if record["kind"] == "clusters" and record["mode"].startswith("noop")]
+    loud = ["%s (changed %d, writes %d)" % (record["name"], max(record["changed"], record["tasks_changed"] if record["kind"] == "clusters" else 0),
+                                            record["requests"]["es"]["writes"] + record["requests"]["ilert"]["writes"])
+            for record in runs if record["changed"] or record["requests"]["es"]["writes"] or record["requests"]["ilert"]["writes"]
+            or (record["kind"] == "clusters" and record["tasks_changed"])]
     return ["**Correctness.** " + ("Every no-op and check run reported nothing changed and wrote nothing." if not loud else
                                    "Runs that should have changed nothing: " + ", ".join(loud) + ".")]
 
@@ -994,6 +1150,54 @@ def where_the_time_goes(session) -> list:
     return lines
 
 
+def cluster_converge(runner) -> dict:
+    """Writes the many-clusters inventory, empties its emulators and converges every cluster once; returns what to say about the row."""
+    write_cluster_inventory()
+    reset(CLUSTERS_ES_URLS + (CLUSTERS_ILERT_URL,))
+    runner.run_clusters("converge", CLUSTER_FORKS[-1])
+    return {"es_version": requests.get(CLUSTERS_ES_URLS[0], timeout=10).json()["version"]["number"]}
+
+
+def cluster_repetition(runner, count) -> float:
+    """The no-op run at each of CLUSTER_FORKS, in turns the other way round (so that a change of load hits both alike); returns the seconds."""
+    start = time.monotonic()
+    for forks in CLUSTER_FORKS if count % 2 else CLUSTER_FORKS[::-1]:
+        runner.run_clusters("noop", forks)
+    return time.monotonic() - start
+
+
+def only_clusters(args) -> int:
+    """`--only clusters`: the many-clusters row alone, merged into the records of the last whole run (RESULTS.md written again from them)."""
+    previous = WORK / "records.json"
+    code, started, clock, load_start = checkout(), datetime.datetime.now(datetime.timezone.utc), time.monotonic(), os.getloadavg()[0]
+    signal.signal(signal.SIGTERM, on_sigterm)
+    print("bench: the many-clusters row on %s and %s; logs in %s" % (", ".join(CLUSTERS_ES_URLS), CLUSTERS_ILERT_URL, WORK / "logs-clusters"), flush=True)
+    try:
+        cluster_emulators("start")
+        runner = Runner(WORK / "logs-clusters")
+        meta = cluster_converge(runner)
+        for count in range(1, args.repeat + 1):
+            cluster_repetition(runner, count)
+    except Failure as error:
+        print("bench: %s" % error, file=sys.stderr)
+        return 1
+    finally:
+        cluster_emulators("stop")
+    meta.update(separate=True, started=started.strftime("%Y-%m-%d %H:%M UTC"), elapsed=time.monotonic() - clock, machine=machine(),
+                load=[load_start, os.getloadavg()[0]], checkout=dict(code, changed_during=checkout()["fingerprint"] != code["fingerprint"]))
+    if not previous.is_file():
+        print("\n".join(clusters_section({"records": runner.records, "clusters": meta, "machine": meta["machine"]})))
+        print("bench: no %s of a whole run to add the row to: RESULTS.md not written (make bench writes it with this row)" % previous)
+        return 0
+    with open(previous, encoding="utf-8") as source:
+        session = json.load(source)
+    session["records"] = [record for record in session["records"] if record["kind"] != "clusters"] + runner.records
+    session["clusters"] = meta
+    with open(previous, "w", encoding="utf-8") as out:
+        json.dump(session, out, indent=1)
+    return write_report(session, args.output)
+
+
 def repetition(runner, size, task_floor_too=True) -> float:
     """One measurement of ours (converge, no-op, check) and of the floors at one size; returns the seconds it took."""
     start = time.monotonic()
@@ -1024,19 +1228,27 @@ def main() -> int:
                         help="no further repetition starts unless it ends within this many seconds of the start (default 780)")
     parser.add_argument("--output", default=str(BENCH / "RESULTS.md"), help="where to write the table (default bench/RESULTS.md)")
     parser.add_argument("--from-records", metavar="JSON", help="only write the report again from the records of an earlier run (bench/results/records.json)")
+    parser.add_argument("--only", choices=["clusters"],
+                        help="clusters: only the many-clusters row (--repeat times), added to the records of the last whole run and "
+                             "RESULTS.md written again from them")
     args = parser.parse_args()
     if args.from_records:
         with open(args.from_records, encoding="utf-8") as records:
             return write_report(json.load(records), args.output)
+    if args.only == "clusters":
+        return only_clusters(args)
     sizes, task_floor_sizes, hand_sizes = sizes_of(args.sizes), sizes_of(args.task_floor_sizes), sizes_of(args.hand_sizes)
     made, code = make_start(), checkout()
     signal.signal(signal.SIGTERM, on_sigterm)
     started, clock, load_start = datetime.datetime.now(datetime.timezone.utc), time.monotonic(), os.getloadavg()[0]
     write_inputs(sizes)
-    print("bench: emulators on %s and %s; logs in %s" % (ES_URL, ILERT_URL, WORK / "logs"), flush=True)
+    print("bench: emulators on %s and %s (the many-clusters row: %s and %s); logs in %s" % (
+        ES_URL, ILERT_URL, ", ".join(CLUSTERS_ES_URLS), CLUSTERS_ILERT_URL, WORK / "logs"), flush=True)
     emulators("start")
     skipped = []
     try:
+        cluster_emulators("start")
+        shutil.rmtree(WORK / "logs-clusters", ignore_errors=True)  # an earlier --only clusters run's, which these records replace
         runner = Runner()
         cost = {}
         # First everything once, then further repetitions while the budget allows (each as long as the
@@ -1048,6 +1260,9 @@ def main() -> int:
                 reset()
                 runner.run("hand", size, "converge", "hand.yml")
                 runner.run("hand", size, "noop", "hand.yml")
+        print("%d clusters x %d watches" % (CLUSTERS, CLUSTER_WATCHES), flush=True)
+        clusters = dict(cluster_converge(runner), separate=False)
+        cost["clusters"] = cluster_repetition(runner, 1)
         imports = import_cost()
         try:
             modules = dict(module_cost(runner, sizes[-1]), size=sizes[-1])
@@ -1061,20 +1276,27 @@ def main() -> int:
             profile = {}
         plan = [(count, size) for size in sorted((size for size in sizes if size <= args.large), reverse=True) for count in range(2, args.repeat + 1)]
         plan += [(count, size) for size in sizes if size > args.large for count in range(2, args.repeat_large + 1)]
+        plan += [(count, "clusters") for count in range(2, args.repeat + 1)]
         for count, size in plan:
+            what = "the clusters row" if size == "clusters" else "N=%d" % size
             if time.monotonic() - clock + cost[size] > args.budget:
-                skipped.append("run %d at N=%d" % (count, size))
+                skipped.append("run %d %s %s" % (count, "of" if size == "clusters" else "at", what))
                 continue
-            print("N=%d, run %d" % (size, count), flush=True)
-            repetition(runner, size, size in task_floor_sizes)
+            print("%s, run %d" % (what, count), flush=True)
+            if size == "clusters":
+                cluster_repetition(runner, count)
+            else:
+                repetition(runner, size, size in task_floor_sizes)
     except Failure as error:
         print("bench: %s" % error, file=sys.stderr)
         return 1
     finally:
         emulators("stop")
+        cluster_emulators("stop")
     if skipped:
         print("bench: over the %.0f s budget, left out: %s" % (args.budget, ", ".join(skipped)), flush=True)
     session = {"records": runner.records, "sizes": sizes, "skipped": skipped, "imports": imports, "modules": modules, "profile": profile,
+               "clusters": clusters,
                "machine": machine(),
                "checkout": dict(code, changed_during=checkout()["fingerprint"] != code["fingerprint"]),
                "started": started.strftime("%Y-%m-%d %H:%M UTC"), "elapsed": time.monotonic() - clock,
