@@ -116,8 +116,10 @@ awx: venv
 	python -m pytest tests/awx -q -p no:cacheprovider
 
 # Faults, concurrency, secrets and bad input, against both emulators.
+# RELIABILITY_TESTS narrows it (the other stacks run the many-clusters test only).
+RELIABILITY_TESTS ?= tests/reliability
 reliability: venv
-	python -m pytest tests/reliability -q -p no:cacheprovider
+	python -m pytest $(RELIABILITY_TESTS) -q -p no:cacheprovider
 
 build: venv
 	tools/check-build.sh .cache/build
